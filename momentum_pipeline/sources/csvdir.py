@@ -1,0 +1,41 @@
+"""The ``csv`` source: a folder of ``<TICKER>.csv`` files (``Date,Open,High,Low,Close,Volume``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from momentum_pipeline.sources import FetchedPrices, SourceError, normalise_columns, within_dates
+
+
+def csv_path(csv_dir: Path, ticker: str) -> Path:
+    """The file of ``ticker``, also found under its dotted name (``BRK.B.csv``)."""
+    for name in (ticker, ticker.replace("-", ".")):
+        path = Path(csv_dir) / f"{name}.csv"
+        if path.is_file():
+            return path
+    raise SourceError(f"{Path(csv_dir) / (ticker + '.csv')}: no CSV file for ticker {ticker}")
+
+
+def fetch_csv(csv_dir: Path, ticker: str, start: dt.date, end: dt.date) -> FetchedPrices:
+    path = csv_path(csv_dir, ticker)
+    content = path.read_bytes()
+    if not content.strip():
+        raise SourceError(f"{path}: empty file, expected a header "
+                          "Date,Open,High,Low,Close,Volume and daily rows")
+    try:
+        # round_trip parsing keeps every float exactly as written.
+        frame = pd.read_csv(path, float_precision="round_trip")
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise SourceError(f"{path}: not a readable CSV file: {error}") from error
+    if frame.empty:
+        raise SourceError(f"{path}: header but no rows for ticker {ticker}")
+    return FetchedPrices(
+        ticker=ticker,
+        frame=within_dates(normalise_columns(frame), start, end),
+        source="csv",
+        details={"file": path.name, "sha256": hashlib.sha256(content).hexdigest()},
+    )

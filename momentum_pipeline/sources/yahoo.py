@@ -1,0 +1,91 @@
+"""The ``yahoo`` source: daily bars through yfinance, with retries on API limits.
+
+Prices are requested with ``auto_adjust=True`` (split- and dividend-adjusted OHLC)
+and without corporate actions: the backtest must not apply them a second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import requests
+import tenacity
+import yfinance as yf
+from yfinance.exceptions import YFRateLimitError
+
+from momentum_pipeline.sources import FetchedPrices, SourceError, normalise_columns
+
+log = logging.getLogger(__name__)
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    """Rate limits, time-outs and dropped connections, from either HTTP backend."""
+    errors: list[type[BaseException]] = [
+        YFRateLimitError, requests.exceptions.Timeout, requests.exceptions.ConnectionError,
+    ]
+    try:
+        from curl_cffi.requests import exceptions as curl_errors
+    except ImportError:  # yfinance falls back to requests without curl_cffi
+        pass
+    else:
+        errors += [curl_errors.Timeout, curl_errors.ConnectionError]
+    return tuple(errors)
+
+
+TRANSIENT_ERRORS = _transient_errors()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """First attempt plus ``retries`` more, waiting ``base_delay * 2**n`` seconds (capped)."""
+
+    retries: int = 3
+    base_delay: float = 2.0
+    max_delay: float = 60.0
+
+    def retrying(self, sleep: Callable[[float], None] = time.sleep) -> tenacity.Retrying:
+        return tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(TRANSIENT_ERRORS),
+            stop=tenacity.stop_after_attempt(self.retries + 1),
+            wait=tenacity.wait_exponential(multiplier=self.base_delay, exp_base=2,
+                                           min=self.base_delay, max=self.max_delay),
+            sleep=sleep,
+            reraise=True,
+            before_sleep=lambda state: log.warning(
+                "yahoo: attempt %d failed (%s); retrying in %.1f s", state.attempt_number,
+                state.outcome.exception() if state.outcome else "?",
+                state.next_action.sleep if state.next_action else 0.0),
+        )
+
+
+def download_history(ticker: str, start: dt.date, end: dt.date, session: Any = None) -> pd.DataFrame:
+    """One yfinance request for daily adjusted bars in ``[start, end]``."""
+    yf.config.debug.hide_exceptions = False  # raise rate limits instead of logging them
+    history = yf.Ticker(ticker, session=session).history(
+        start=start.isoformat(), end=(end + dt.timedelta(days=1)).isoformat(),
+        interval="1d", auto_adjust=True, actions=False)
+    return history
+
+
+def fetch_yahoo(ticker: str, start: dt.date, end: dt.date, *, session: Any = None,
+                policy: RetryPolicy = RetryPolicy(),
+                sleep: Callable[[float], None] = time.sleep) -> FetchedPrices:
+    """Bars of ``ticker`` from Yahoo, retried on transient errors, else the error is raised."""
+    history = policy.retrying(sleep)(download_history, ticker, start, end, session)
+    if history is None or history.empty:
+        raise SourceError(f"yahoo: no daily bars for ticker {ticker} between {start} and {end}")
+    frame = normalise_columns(history.reset_index())
+    # Yahoo stamps daily bars at midnight exchange time; keep the calendar date.
+    frame["date"] = pd.to_datetime(frame["date"]).dt.tz_localize(None).dt.normalize()
+    frame = frame[["date", "open", "high", "low", "close", "volume"]]
+    return FetchedPrices(
+        ticker=ticker, frame=frame, source="yahoo",
+        details={"auto_adjust": True, "actions": False},
+        retrieved_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )

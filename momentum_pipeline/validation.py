@@ -1,0 +1,228 @@
+"""Validation and cleaning of daily bars: pandera schemas plus explicit cleaning rules.
+
+Structural problems (missing columns, text in numbers, non-positive prices, unsorted
+dates, conflicting duplicate dates) are schema mismatches: the ticker fails with an
+error naming the file, column and rows, and is not retried. Repairable defects are
+fixed by named rules, each counted in a :class:`QualityReport`:
+
+===================  ========  =====================================================
+rule                 action    what
+===================  ========  =====================================================
+missing_values       dropped   rows with a missing price or volume
+duplicate_rows       dropped   exact repeats of a dated row
+non_trading_days     dropped   dates that are not NYSE sessions
+ohlc_repaired        repaired  high below open/close/low or low above them, beyond
+                               the tolerance: high/low widened to the bar's extremes
+missing_sessions     filled    NYSE sessions absent between first and last date:
+                               previous close carried, zero volume, ``filled`` True
+zero_volume          flagged   sessions with zero volume (kept)
+flat_bars            flagged   open = high = low = close (a stale print; kept)
+suspicious_jumps     flagged   overnight gaps beyond the threshold, the mark of a
+                               missed or bad split/spin-off adjustment (kept)
+stale_last_session   flagged   data ends before the last session of the run date
+===================  ========  =====================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
+
+from momentum_pipeline.calendar import last_session_on_or_before, sessions
+
+PRICES = ["open", "high", "low", "close"]
+MAX_LISTED_ROWS = 10
+
+
+class SchemaMismatch(ValueError):
+    """Data does not match a stage's schema. Not transient: never retried."""
+
+
+def _dates_sorted(frame: pd.DataFrame) -> pd.Series:
+    step = frame["date"].diff()
+    return step.isna() | (step >= pd.Timedelta(0))
+
+
+def _no_conflicting_duplicates(frame: pd.DataFrame) -> pd.Series:
+    same_date = frame.duplicated("date", keep=False)
+    same_row = frame.duplicated(["date", *PRICES, "volume"], keep=False)
+    conflicting = frame.loc[same_date & ~same_row, "date"]
+    return ~frame["date"].isin(conflicting)
+
+
+RAW_SCHEMA = pa.DataFrameSchema(
+    name="raw prices",
+    columns={
+        "date": pa.Column("datetime64[ns]", nullable=False),
+        **{c: pa.Column("float64", pa.Check.gt(0), nullable=True) for c in PRICES},
+        "volume": pa.Column("float64", pa.Check.ge(0), nullable=True),
+    },
+    checks=[
+        pa.Check(_dates_sorted, name="dates_sorted_ascending",
+                 error="dates must be in ascending order"),
+        pa.Check(_no_conflicting_duplicates, name="no_conflicting_duplicate_dates",
+                 error="one date with two different bars"),
+    ],
+    coerce=True,
+    strict=False,
+)
+
+
+def _ohlc_consistent(frame: pd.DataFrame) -> pd.Series:
+    return ((frame["high"] >= frame[["open", "close", "low"]].max(axis=1))
+            & (frame["low"] <= frame[["open", "close"]].min(axis=1)))
+
+
+CLEANED_SCHEMA = pa.DataFrameSchema(
+    name="cleaned prices",
+    index=pa.Index("datetime64[ns]", unique=True, name="date"),
+    columns={
+        **{c: pa.Column("float64", pa.Check.gt(0)) for c in PRICES},
+        "volume": pa.Column("int64", pa.Check.ge(0)),
+        "filled": pa.Column("bool"),
+    },
+    checks=[pa.Check(_ohlc_consistent, name="ohlc_consistent")],
+    strict=True,
+    ordered=True,
+)
+
+
+def describe_schema_errors(errors: SchemaErrors | SchemaError, where: str, ticker: str) -> str:
+    """One readable message: the file, then each failing column, check and rows.
+
+    Row numbers count data rows from 1 (the line after a CSV header is row 1).
+    """
+    cases = errors.failure_cases
+    schema = getattr(errors.schema, "name", None) or "expected"
+    lines = [f"{where}: ticker {ticker} does not match the {schema} schema"]
+    if not isinstance(cases, pd.DataFrame):
+        return "\n".join([*lines, f"  {errors}"])
+    for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+        column_name = group["failure_case"].iloc[0] if check == "column_in_dataframe" else column
+        if check == "column_in_dataframe":
+            lines.append(f"  column '{column_name}': missing (expected columns "
+                         f"date, open, high, low, close, volume)")
+            continue
+        rows = sorted({int(i) + 1 for i in group["index"].dropna()})
+        values = [str(v) for v in group["failure_case"].head(MAX_LISTED_ROWS)]
+        more = f" and {len(rows) - MAX_LISTED_ROWS} more" if len(rows) > MAX_LISTED_ROWS else ""
+        target = f"column '{column}'" if isinstance(column, str) else "table"
+        lines.append(f"  {target} failed {check} at rows {rows[:MAX_LISTED_ROWS]}{more}"
+                     f" (values: {', '.join(values)})")
+    return "\n".join(lines)
+
+
+def check_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, where: str,
+                 ticker: str) -> pd.DataFrame:
+    """Validate ``frame`` (collecting all failures) or raise :class:`SchemaMismatch`."""
+    try:
+        return schema.validate(frame, lazy=True)
+    except (SchemaErrors, SchemaError) as errors:
+        raise SchemaMismatch(describe_schema_errors(errors, where, ticker)) from None
+
+
+@dataclass
+class RuleResult:
+    action: str
+    count: int = 0
+    dates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QualityReport:
+    """What cleaning found and did for one ticker: the data-quality record."""
+
+    ticker: str
+    where: str
+    rows_in: int = 0
+    rows_out: int = 0
+    first_date: str | None = None
+    last_date: str | None = None
+    rules: dict[str, RuleResult] = field(default_factory=dict)
+
+    def record(self, rule: str, action: str, dates: pd.Index | pd.Series) -> None:
+        listed = [pd.Timestamp(d).date().isoformat() for d in list(dates)[:MAX_LISTED_ROWS]]
+        self.rules[rule] = RuleResult(action=action, count=len(dates), dates=listed)
+
+    @property
+    def findings(self) -> dict[str, RuleResult]:
+        return {name: rule for name, rule in self.rules.items() if rule.count}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ticker": self.ticker, "source": self.where, "rows_in": self.rows_in,
+            "rows_out": self.rows_out, "first_date": self.first_date,
+            "last_date": self.last_date,
+            "rules": {n: vars(r) for n, r in self.rules.items()},
+        }
+
+
+def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
+                 ohlc_tolerance: float = 1e-6,
+                 jump_threshold: float = 0.40) -> tuple[pd.DataFrame, QualityReport]:
+    """Check ``raw`` against the raw schema, apply the cleaning rules, check the result.
+
+    ``where`` names the input (file or source) in errors and in the report.
+    Returns the cleaned bars (indexed by session date) and the quality report.
+    """
+    report = QualityReport(ticker=ticker, where=where, rows_in=len(raw))
+    frame = check_schema(RAW_SCHEMA, raw, where, ticker)[["date", *PRICES, "volume"]]
+
+    missing = frame[PRICES + ["volume"]].isna().any(axis=1)
+    report.record("missing_values", "dropped", frame.loc[missing, "date"])
+    frame = frame.loc[~missing]
+
+    repeated = frame.duplicated("date", keep="first")
+    report.record("duplicate_rows", "dropped", frame.loc[repeated, "date"])
+    frame = frame.loc[~repeated].set_index("date")
+    if frame.empty:
+        raise SchemaMismatch(f"{where}: ticker {ticker} has no usable rows")
+
+    calendar = sessions(frame.index[0], frame.index[-1])
+    off_calendar = ~frame.index.isin(calendar)
+    report.record("non_trading_days", "dropped", frame.index[off_calendar])
+    frame = frame.loc[~off_calendar]
+    if frame.empty:
+        raise SchemaMismatch(f"{where}: ticker {ticker} has no rows on NYSE sessions")
+
+    top = frame[["open", "close", "low", "high"]].max(axis=1)
+    bottom = frame[["open", "close", "low", "high"]].min(axis=1)
+    broken = ((frame["high"] < top * (1 - ohlc_tolerance))
+              | (frame["low"] > bottom * (1 + ohlc_tolerance)))
+    report.record("ohlc_repaired", "repaired", frame.index[broken])
+    # Within the tolerance, rounding noise is snapped so later checks can be exact.
+    frame = frame.assign(high=top, low=bottom)
+
+    calendar = sessions(frame.index[0], frame.index[-1])
+    gaps = calendar.difference(frame.index)
+    report.record("missing_sessions", "filled", gaps)
+    frame = frame.reindex(calendar)
+    filled = frame["close"].isna()
+    carried = frame["close"].ffill()
+    for column in PRICES:
+        frame[column] = frame[column].fillna(carried)
+    frame["volume"] = frame["volume"].fillna(0)
+    frame["filled"] = filled.to_numpy()
+
+    report.record("zero_volume", "flagged", frame.index[(frame["volume"] == 0) & ~filled])
+    flat = frame[PRICES].nunique(axis=1).eq(1) & ~filled
+    report.record("flat_bars", "flagged", frame.index[flat])
+    gap = (frame["open"] / frame["close"].shift(1) - 1).abs()
+    report.record("suspicious_jumps", "flagged", frame.index[gap > jump_threshold])
+    expected_last = last_session_on_or_before(run_date)
+    stale = frame.index[-1:] if frame.index[-1] < expected_last else frame.index[:0]
+    report.record("stale_last_session", "flagged", stale)
+
+    frame["volume"] = np.round(frame["volume"]).astype("int64")
+    frame.index.name = "date"
+    cleaned = check_schema(CLEANED_SCHEMA, frame[[*PRICES, "volume", "filled"]], where, ticker)
+    report.rows_out = len(cleaned)
+    report.first_date = cleaned.index[0].date().isoformat()
+    report.last_date = cleaned.index[-1].date().isoformat()
+    return cleaned, report

@@ -1,0 +1,53 @@
+"""ValidatePrices: schema checks and cleaning rules for one ticker's raw bars."""
+
+from __future__ import annotations
+
+import luigi
+
+from tasks.base import TickerTask, atomic_path
+from tasks.config import validation
+from tasks.fetch import FetchPrices
+
+
+class ValidatePrices(TickerTask):
+    """Cleaned bars -> ``data/cleaned/<date>/<TICKER>.parquet`` plus the ticker's
+    data-quality record ``<TICKER>.quality.json``.
+
+    A schema mismatch fails this ticker only (the others go on), with an error
+    naming the file, column and rows; it is never retried and raises an alert.
+    """
+
+    preload = ("pandas", "pandera.pandas", "momentum_pipeline.validation")
+
+    def requires(self) -> FetchPrices:
+        return FetchPrices(date=self.date, ticker=self.ticker)
+
+    def output(self) -> dict[str, luigi.LocalTarget]:
+        return {
+            "prices": luigi.LocalTarget(str(self.dated_path("data/cleaned", f"{self.ticker}.parquet"))),
+            "quality": luigi.LocalTarget(str(self.dated_path("data/cleaned", f"{self.ticker}.quality.json"))),
+        }
+
+    def run(self) -> None:
+        from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
+        from momentum_pipeline.validation import clean_prices
+
+        raw_path = self.input().path
+        raw = read_parquet(raw_path)
+        provenance = read_provenance(raw_path)
+        where = provenance.inputs.get("file") or f"{provenance.source}:{self.ticker}"
+        settings = validation()
+        cleaned, report = clean_prices(raw, self.ticker, self.date, where=str(where),
+                                       ohlc_tolerance=settings.ohlc_tolerance,
+                                       jump_threshold=settings.jump_threshold)
+        for name, rule in report.findings.items():
+            self.log.info("%s: rule %s %s %d rows (first: %s)", self.ticker, name,
+                          rule.action, rule.count, ", ".join(rule.dates[:3]))
+        derived = provenance.derive(self.task_id, parameters={
+            **self.parameters(), "ohlc_tolerance": settings.ohlc_tolerance,
+            "jump_threshold": settings.jump_threshold})
+        outputs = self.output()
+        with atomic_path(outputs["quality"].path) as tmp:
+            tmp.write_text(dump_json(report.to_dict()))
+        with atomic_path(outputs["prices"].path) as tmp:
+            write_parquet(cleaned, tmp, derived)
