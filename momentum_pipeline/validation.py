@@ -211,7 +211,8 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
     frame["filled"] = filled.to_numpy()
 
     report.record("zero_volume", "flagged", frame.index[(frame["volume"] == 0) & ~filled])
-    flat = frame[PRICES].nunique(axis=1).eq(1) & ~filled
+    flat = ((frame["open"] == frame["high"]) & (frame["high"] == frame["low"])
+            & (frame["low"] == frame["close"]) & ~filled)
     report.record("flat_bars", "flagged", frame.index[flat])
     gap = (frame["open"] / frame["close"].shift(1) - 1).abs()
     report.record("suspicious_jumps", "flagged", frame.index[gap > jump_threshold])

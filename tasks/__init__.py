@@ -5,8 +5,16 @@ time) so a rerun with nothing to do finishes in about a second.
 """
 
 from tasks import alerts  # noqa: F401  (registers the failure alert handler)
+from tasks import progress  # noqa: F401  (registers the per-stage counts)
+from tasks.backtest import BacktestStrategy, IngestBundle
+from tasks.features import BuildFeatures
 from tasks.fetch import FetchPrices
-from tasks.pipeline import DailyPipeline
+from tasks.metrics import CalculateMetrics
+from tasks.model import EvaluateModel, TrainModel
+from tasks.pipeline import DailyPipeline, Research
+from tasks.signals import GenerateSignals
 from tasks.validate import ValidatePrices
 
-__all__ = ["DailyPipeline", "FetchPrices", "ValidatePrices"]
+__all__ = ["BacktestStrategy", "BuildFeatures", "CalculateMetrics", "DailyPipeline",
+           "EvaluateModel", "FetchPrices", "GenerateSignals", "IngestBundle", "Research",
+           "TrainModel", "ValidatePrices"]

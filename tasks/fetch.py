@@ -8,6 +8,14 @@ from tasks.base import TickerTask, atomic_path
 from tasks.config import data
 from tasks.universe import sector_of
 
+#: The module of each source, preloaded before workers fork (only the configured one:
+#: the sample market needs scipy, the yahoo source yfinance, both slow to import).
+SOURCE_MODULES = {
+    "sample": ("momentum_pipeline.sources.sample", "momentum_pipeline.calendar:nyse"),
+    "csv": ("momentum_pipeline.sources.csvdir",),
+    "yahoo": ("momentum_pipeline.sources.yahoo",),
+}
+
 
 class FetchPrices(TickerTask):
     """Raw bars for ``ticker`` up to the run date -> ``data/raw/<date>/<TICKER>.parquet``.
@@ -17,7 +25,10 @@ class FetchPrices(TickerTask):
     other failure, or the fourth transient one, fails the task and raises an alert.
     """
 
-    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.sources.sample")
+    @property
+    def preload(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ("pandas", "pyarrow.parquet", "momentum_pipeline.frames",
+                "momentum_pipeline.provenance:code_version", *SOURCE_MODULES[data().source])
 
     def output(self) -> luigi.LocalTarget:
         return luigi.LocalTarget(str(self.dated_path("data/raw", f"{self.ticker}.parquet")))

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import luigi
 
+from tasks.backtest import BacktestStrategy
 from tasks.base import PipelineTask
+from tasks.metrics import CalculateMetrics
+from tasks.model import EvaluateModel, TrainModel
+from tasks.signals import GenerateSignals
 from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
 
@@ -18,4 +22,18 @@ class DailyPipeline(PipelineTask, luigi.WrapperTask):
 
     def requires(self):
         tickers = (*universe_tickers(), benchmark_ticker())
-        return [ValidatePrices(date=self.date, ticker=t) for t in dict.fromkeys(tickers)]
+        return [*(ValidatePrices(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
+                *(CalculateMetrics(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
+                GenerateSignals(date=self.date), BacktestStrategy(date=self.date)]
+
+
+class Research(PipelineTask, luigi.WrapperTask):
+    """DailyPipeline plus the direction model of the default ticker (TSLA): TrainModel
+    and EvaluateModel. Choose the seed with ``--EvaluateModel-random-state``."""
+
+    def requires(self):
+        evaluate = EvaluateModel(date=self.date)
+        return [DailyPipeline(date=self.date),
+                TrainModel(date=self.date, ticker=evaluate.ticker,
+                           random_state=evaluate.random_state),
+                evaluate]

@@ -17,7 +17,9 @@ class ValidatePrices(TickerTask):
     naming the file, column and rows; it is never retried and raises an alert.
     """
 
-    preload = ("pandas", "pandera.pandas", "momentum_pipeline.validation")
+    preload = ("pandas", "pandera.pandas", "momentum_pipeline.validation",
+               "momentum_pipeline.frames", "momentum_pipeline.calendar:nyse",
+               "momentum_pipeline.provenance:code_version")
 
     def requires(self) -> FetchPrices:
         return FetchPrices(date=self.date, ticker=self.ticker)

@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <string>
+
+#include "order_engine/engine.hpp"
+#include "scratch_dir.hpp"
+
+namespace order_engine {
+namespace {
+
+using testing_support::read_file;
+using testing_support::ScratchDir;
+using testing_support::write_file;
+
+NewOrder buy(const std::string& id, Quantity quantity, double price = 101.0) {
+  return NewOrder{id, "AAPL", Side::Buy, OrderType::Limit, TimeInForce::Day, quantity, price};
+}
+
+class Recovery : public ::testing::Test {
+ protected:
+  /// A journalled engine on AAPL at 100 dollars (asks 101, 102, 103 with 99, 98, 97 shares).
+  [[nodiscard]] std::unique_ptr<Engine> open_engine() const {
+    EngineConfig config;
+    config.liquidity = LiquidityProfile{3, 0.01, 10'000.0};
+    config.journal_path = journal_path_;
+    auto engine = std::make_unique<Engine>(config);
+    engine->set_reference_price("AAPL", 100.0);
+    return engine;
+  }
+
+  [[nodiscard]] std::size_t submits_of(const std::string& id) const {
+    std::size_t count = 0;
+    for (const JournalRecord& record : parse_journal(read_file(journal_path_), journal_path_)) {
+      count += record.kind == RecordKind::Submit && record.client_order_id == id;
+    }
+    return count;
+  }
+
+  ScratchDir dir_;
+  std::string journal_path_ = dir_.file("journal.log");
+};
+
+TEST_F(Recovery, ReplayRestoresPositionsAndTheIdsAlreadySent) {
+  {
+    auto engine = open_engine();
+    ASSERT_EQ(engine->submit(buy("D1-AAPL-BUY-1", 120, 102.0)).status, OrderStatus::Filled);
+    ASSERT_EQ(engine->submit(NewOrder{"D1-AAPL-SELL-1", "AAPL", Side::Sell, OrderType::Market, TimeInForce::Ioc, 20, 0})
+                  .status,
+              OrderStatus::Filled);
+  }
+  auto engine = open_engine();
+  EXPECT_EQ(engine->position("AAPL"), 100);
+  EXPECT_TRUE(engine->was_sent("D1-AAPL-BUY-1"));
+  EXPECT_TRUE(engine->in_doubt_orders().empty());
+  EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-1", 120, 102.0)).status, OrderStatus::Duplicate);
+  EXPECT_EQ(engine->position("AAPL"), 100);
+  EXPECT_EQ(submits_of("D1-AAPL-BUY-1"), 1U);
+  EXPECT_DOUBLE_EQ(engine->gross_exposure(), 100 * 100.0);
+}
+
+TEST_F(Recovery, PositionsCarryOverToTheNextSession) {
+  { ASSERT_EQ(open_engine()->submit(buy("D1-AAPL-BUY-1", 50)).status, OrderStatus::Filled); }
+  {
+    auto engine = open_engine();
+    EXPECT_EQ(engine->submit(NewOrder{"D2-AAPL-SELL-1", "AAPL", Side::Sell, OrderType::Limit, TimeInForce::Ioc, 20, 99.0})
+                  .status,
+              OrderStatus::Filled);
+  }
+  EXPECT_EQ(open_engine()->position("AAPL"), 30);
+}
+
+TEST_F(Recovery, KeepsPositionsOfSymbolsWithoutAReferencePriceYet) {
+  { ASSERT_EQ(open_engine()->submit(buy("D1-AAPL-BUY-1", 50)).status, OrderStatus::Filled); }
+  EngineConfig config;
+  config.journal_path = journal_path_;
+  Engine engine(config);
+  EXPECT_EQ(engine.positions().at("AAPL"), 50);
+  EXPECT_THROW(static_cast<void>(engine.submit(buy("D2-AAPL-BUY-1", 1))), std::invalid_argument);
+}
+
+TEST_F(Recovery, ARejectedOrderIsRecordedButMaySendLater) {
+  {
+    auto engine = open_engine();
+    engine->set_trading_state(TradingState::Halted);
+    ASSERT_EQ(engine->submit(buy("D1-AAPL-BUY-1", 5)).status, OrderStatus::Rejected);
+  }
+  const auto records = parse_journal(read_file(journal_path_), journal_path_);
+  ASSERT_EQ(records.size(), 1U);
+  EXPECT_EQ(records[0].kind, RecordKind::Reject);
+  EXPECT_EQ(records[0].reason, RejectReason::TradingHalted);
+  auto engine = open_engine();
+  EXPECT_FALSE(engine->was_sent("D1-AAPL-BUY-1"));
+  EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-1", 5)).status, OrderStatus::Filled);
+}
+
+TEST_F(Recovery, AnOrderJournalledWithoutAnAnswerIsInDoubtAndNeverResent) {
+  {
+    OrderJournal journal(journal_path_);
+    JournalRecord submit;
+    submit.kind = RecordKind::Submit;
+    submit.client_order_id = "D1-AAPL-BUY-1";
+    submit.symbol = "AAPL";
+    submit.quantity = 10;
+    submit.price = 101 * kTicksPerDollar;
+    submit.reference = 100 * kTicksPerDollar;
+    journal.append(submit);
+    journal.commit();
+  }
+  auto engine = open_engine();
+  ASSERT_EQ(engine->in_doubt_orders().size(), 1U);
+  const OrderReport& doubt = engine->in_doubt_orders()[0];
+  EXPECT_EQ(doubt.client_order_id, "D1-AAPL-BUY-1");
+  EXPECT_EQ(doubt.status, OrderStatus::InDoubt);
+  EXPECT_NE(doubt.message.find("reconcile it by hand"), std::string::npos) << doubt.message;
+  EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-1", 10)).status, OrderStatus::Duplicate);
+  EXPECT_EQ(engine->position("AAPL"), 0);
+}
+
+TEST_F(Recovery, AnOrderRestingWhenTheRunEndedIsInDoubt) {
+  { ASSERT_EQ(open_engine()->submit(buy("D1-AAPL-BUY-1", 10, 99.5)).status, OrderStatus::Resting); }
+  auto engine = open_engine();
+  ASSERT_EQ(engine->in_doubt_orders().size(), 1U);
+  EXPECT_NE(engine->in_doubt_orders()[0].message.find("RESTING when the run ended"), std::string::npos);
+}
+
+TEST_F(Recovery, ExpiredDayOrdersAreSettled) {
+  {
+    auto engine = open_engine();
+    ASSERT_EQ(engine->submit(buy("D1-AAPL-BUY-1", 10, 99.5)).status, OrderStatus::Resting);
+    ASSERT_EQ(engine->end_of_day().size(), 1U);
+  }
+  EXPECT_TRUE(open_engine()->in_doubt_orders().empty());
+}
+
+// A real process killed (SIGKILL) after the journal write and before the send.
+TEST_F(Recovery, AProcessKilledBetweenJournalAndVenueNeverSendsTheOrderTwice) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::setenv(kKillBeforeSendEnv, "D1-AAPL-BUY-2", 1);
+    try {
+      auto engine = open_engine();
+      static_cast<void>(engine->submit(buy("D1-AAPL-BUY-1", 10)));
+      static_cast<void>(engine->submit(buy("D1-AAPL-BUY-2", 20)));
+    } catch (...) {
+      ::_exit(3);
+    }
+    ::_exit(0);  // not reached: the engine killed the process
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited normally with " << WEXITSTATUS(status);
+  ASSERT_EQ(WTERMSIG(status), SIGKILL);
+
+  auto engine = open_engine();
+  EXPECT_EQ(engine->position("AAPL"), 10);  // the first order's fill only
+  ASSERT_EQ(engine->in_doubt_orders().size(), 1U);
+  EXPECT_EQ(engine->in_doubt_orders()[0].client_order_id, "D1-AAPL-BUY-2");
+  EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-2", 20)).status, OrderStatus::Duplicate);
+  EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-3", 5)).status, OrderStatus::Filled);
+  EXPECT_EQ(submits_of("D1-AAPL-BUY-2"), 1U);
+  EXPECT_EQ(engine->position("AAPL"), 15);
+}
+
+TEST_F(Recovery, ADamagedJournalStopsTheEngineFromStarting) {
+  { ASSERT_EQ(open_engine()->submit(buy("D1-AAPL-BUY-1", 10)).status, OrderStatus::Filled); }
+  const std::string text = read_file(journal_path_);
+  write_file(journal_path_, text.substr(0, text.size() - 3));
+  EXPECT_THROW(static_cast<void>(open_engine()), JournalCorrupted);
+}
+
+TEST_F(Recovery, AJournalledEngineRefusesBatchesWithoutClientIds) {
+  auto engine = open_engine();
+  std::vector<std::uint8_t> codes;
+  std::vector<Quantity> filled;
+  EXPECT_THROW(engine->submit_batch({}, {}, {}, {}, {}, {}, codes, filled), std::logic_error);
+}
+
+}  // namespace
+}  // namespace order_engine

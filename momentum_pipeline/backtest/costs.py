@@ -1,0 +1,67 @@
+"""Trading costs and fills of the backtest, from the ``[backtest]`` settings.
+
+One definition serves both engines: the zipline algorithm wraps it in zipline's
+slippage and commission interfaces, the vectorised check calls it on arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+COMMISSIONS = ("per_share", "per_dollar", "none")
+#: Bar field of the session after the order at which orders fill: orders are
+#: decided on a session's close, so the next ``open`` is the first real chance
+#: to trade; ``close`` is zipline's own daily convention.
+FILL_PRICES = ("open", "close")
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Commission, slippage and fill rules (defaults: zipline's US equity defaults,
+    filled at the next session's open).
+
+    * ``commission``: ``per_share`` charges ``commission_rate`` dollars per share,
+      ``per_dollar`` a ``commission_rate`` fraction of the traded value, ``none`` nothing;
+    * ``slippage_bps``: the fill price moves this many basis points against the trade;
+    * ``volume_limit``: at most this fraction of a session's volume fills per order and
+      session (zipline only; the rest fills on later sessions);
+    * ``fill_price``: ``open`` or ``close`` of the session after the order.
+    """
+
+    commission: str = "per_share"
+    commission_rate: float = 0.001
+    slippage_bps: float = 5.0
+    volume_limit: float = 0.1
+    fill_price: str = "open"
+
+    def __post_init__(self) -> None:
+        if self.commission not in COMMISSIONS:
+            raise ValueError(f"backtest commission {self.commission!r}: expected one of "
+                             f"{', '.join(COMMISSIONS)}")
+        if self.fill_price not in FILL_PRICES:
+            raise ValueError(f"backtest fill_price {self.fill_price!r}: expected one of "
+                             f"{', '.join(FILL_PRICES)}")
+        for name in ("commission_rate", "slippage_bps"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"backtest {name} must be a finite number >= 0, got {value}")
+        if not (math.isfinite(self.volume_limit) and 0 < self.volume_limit <= 1):
+            raise ValueError(f"backtest volume_limit must be a fraction in (0, 1], "
+                             f"got {self.volume_limit}")
+
+    def execution_price(self, price: np.ndarray | float, shares: np.ndarray | float) -> np.ndarray:
+        """Dollars per share paid (bought, ``shares`` > 0) or received (sold) at a bar price."""
+        return np.asarray(price) * (1.0 + np.sign(shares) * self.slippage_bps * 1e-4)
+
+    def commission_dollars(self, shares: np.ndarray | float,
+                           execution_price: np.ndarray | float) -> np.ndarray:
+        """Commission in dollars of filling ``shares`` at ``execution_price``."""
+        traded = np.abs(np.asarray(shares, dtype="float64"))
+        if self.commission == "per_share":
+            return traded * self.commission_rate
+        if self.commission == "per_dollar":
+            return traded * np.abs(execution_price) * self.commission_rate
+        return traded * 0.0

@@ -1,0 +1,68 @@
+"""Target weights as the backtest trades them: checked, aligned to the simulated
+sessions and reduced to the rebalance sessions.
+
+A weight row dated ``t`` is decided on ``t``'s close; it holds until a later row
+replaces it. The portfolio is rebalanced (every ticker back to its target) on
+the sessions whose target row differs from the previous session's, and only then,
+so weights drift with prices in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+MAX_LISTED = 5
+
+
+def align_targets(weights: pd.DataFrame, sessions: pd.DatetimeIndex, where: str) -> pd.DataFrame:
+    """The target of every session: the latest weight row dated on or before it, 0
+    (flat) before the first row. Raises on non-finite weights or unsorted dates."""
+    if not isinstance(weights.index, pd.DatetimeIndex):
+        raise ValueError(f"{where}: index must be dates, got {type(weights.index).__name__}")
+    if not (weights.index.is_monotonic_increasing and weights.index.is_unique):
+        raise ValueError(f"{where}: dates must be unique and ascending")
+    values = weights.to_numpy(dtype="float64")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        cells = ", ".join(f"{weights.columns[c]} on {weights.index[r].date()}"
+                          for r, c in zip(rows[:MAX_LISTED], cols[:MAX_LISTED]))
+        raise ValueError(f"{where}: {bad.sum()} target weights are not finite ({cells}); "
+                         "expected a fraction of equity, 0 for flat")
+    if weights.index[0] > sessions[-1]:
+        raise ValueError(f"{where}: first target weights on {weights.index[0].date()}, "
+                         f"after the backtest's last session {sessions[-1].date()}")
+    aligned = weights.reindex(weights.index.union(sessions)).ffill().reindex(sessions)
+    return aligned.fillna(0.0)
+
+
+def rebalances(targets: pd.DataFrame) -> pd.DataFrame:
+    """The target rows of the sessions to rebalance on: where the target changes
+    (the first session counts as a change from flat)."""
+    values = targets.to_numpy()
+    previous = np.vstack([np.zeros((1, values.shape[1])), values[:-1]])
+    changed = (values != previous).any(axis=1)
+    return targets.loc[changed]
+
+
+def check_targets_have_bars(targets: pd.DataFrame,
+                            bar_ranges: Mapping[str, tuple[pd.Timestamp, pd.Timestamp]]) -> None:
+    """Raise unless each ticker with a non-zero target on a session has a bar on it
+    (zipline cannot size or fill an order without a price)."""
+    unknown = sorted(set(targets.columns) - set(bar_ranges))
+    if unknown:
+        raise ValueError(f"target weights for tickers without cleaned bars: "
+                         f"{', '.join(unknown[:MAX_LISTED])}"
+                         f"{' and more' if len(unknown) > MAX_LISTED else ''}")
+    for ticker in targets.columns:
+        first, last = bar_ranges[ticker]
+        active = targets.index[targets[ticker].to_numpy() != 0]
+        outside = active[(active < first) | (active > last)]
+        if len(outside):
+            raise ValueError(f"ticker {ticker}: non-zero target weight on "
+                             f"{', '.join(d.date().isoformat() for d in outside[:MAX_LISTED])}"
+                             f"{' and more' if len(outside) > MAX_LISTED else ''}, outside its "
+                             f"cleaned bars {first.date()}..{last.date()}; expected 0 there")

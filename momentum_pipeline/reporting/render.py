@@ -1,0 +1,42 @@
+"""Rendering the report context: HTML and Markdown with jinja2, the PDF with weasyprint."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def markdown_cell(text: object) -> str:
+    """``text`` fit for one cell of a Markdown table (no pipes or line breaks)."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+@functools.cache
+def _environment(autoescape: bool) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=autoescape,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+    environment.filters["cell"] = markdown_cell
+    return environment
+
+
+def render_html(context: dict[str, Any]) -> str:
+    return _environment(autoescape=True).get_template("report.html.j2").render(context)
+
+
+def render_markdown(context: dict[str, Any]) -> str:
+    return _environment(autoescape=False).get_template("summary.md.j2").render(context)
+
+
+def render_pdf(html: str, html_path: Path) -> bytes:
+    """The PDF of ``html``; relative links (the charts) resolve against ``html_path``,
+    where the HTML is or will be written."""
+    from weasyprint import HTML  # imported here: it takes about a second
+
+    return HTML(string=html, base_url=str(html_path)).write_pdf()

@@ -1,0 +1,53 @@
+"""BuildFeatures: the indicators and return features of one ticker (pandas-ta on TA-Lib)."""
+
+from __future__ import annotations
+
+import luigi
+
+from tasks.base import TickerTask, atomic_path
+from tasks.config import features
+from tasks.validate import ValidatePrices
+
+
+def feature_params():
+    """The ``[features]`` settings as :class:`~momentum_pipeline.features.FeatureParams`."""
+    from momentum_pipeline.features import FeatureParams
+
+    settings = features()
+    return FeatureParams(
+        rsi_length=settings.rsi_length, macd_fast=settings.macd_fast,
+        macd_slow=settings.macd_slow, macd_signal=settings.macd_signal,
+        return_lags=tuple(settings.return_lags),
+        rolling_windows=tuple(settings.rolling_windows),
+        ma_windows=tuple(settings.ma_windows))
+
+
+class BuildFeatures(TickerTask):
+    """Features -> ``features/<date>/<TICKER>.parquet`` (float64 columns, documented in
+    ``momentum_pipeline.features``; their windows are recorded in the provenance).
+
+    Needs only the cleaned bars, so it runs beside CalculateMetrics.
+    """
+
+    preload = ("pandas", "pyarrow.parquet", "talib", "pandas_ta", "momentum_pipeline.features")
+
+    def requires(self) -> ValidatePrices:
+        return ValidatePrices(date=self.date, ticker=self.ticker)
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.dated_path("features", f"{self.ticker}.parquet")))
+
+    def run(self) -> None:
+        import pandas as pd
+
+        from momentum_pipeline.features import build_features
+        from momentum_pipeline.frames import read_provenance, write_parquet
+
+        prices_path = self.input()["prices"].path
+        params = feature_params()
+        frame = build_features(pd.read_parquet(prices_path, columns=["close", "volume"]), params)
+        provenance = read_provenance(prices_path).derive(
+            self.task_id, parameters={**self.parameters(), **params.to_dict()})
+        with atomic_path(self.output().path) as tmp:
+            write_parquet(frame, tmp, provenance)
+        self.log.info("%s: %d rows x %d features", self.ticker, *frame.shape)

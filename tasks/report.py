@@ -1,0 +1,155 @@
+"""LogMetrics (the ``logs/metrics.csv`` row of a run) and GenerateReport (the run's
+Markdown summary, HTML report and its PDF)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import luigi
+import tenacity
+
+from tasks.backtest import BacktestStrategy
+from tasks.base import PipelineTask, atomic_path, data_root
+from tasks.config import report as report_settings
+from tasks.features import BuildFeatures
+from tasks.metrics import CalculateMetrics
+from tasks.signals import GenerateSignals
+from tasks.universe import benchmark_ticker
+
+Result = TypeVar("Result")
+
+
+def metrics_log_path() -> Path:
+    return data_root() / "logs" / "metrics.csv"
+
+
+def record_metrics(path: Path, rows: list[dict[str, str]]) -> None:
+    """Upsert ``rows`` into the metrics log at ``path`` under its file lock, replacing
+    the file atomically: concurrent runs never lose a row, a crash never leaves half a file."""
+    from momentum_pipeline import metrics_log
+
+    with metrics_log.locked(path):
+        table = metrics_log.upsert(metrics_log.read_log(path), rows)
+        with atomic_path(path) as tmp:
+            tmp.write_text(metrics_log.log_text(table))
+
+
+class LogMetrics(PipelineTask):
+    """The run's headline figures -> one row per (run date, strategy) in
+    ``logs/metrics.csv`` (a rerun replaces its row), and the row logged as
+    ``reports/<date>/metrics_log_row.json``: the marker that makes a rerun a no-op."""
+
+    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.metrics_log")
+
+    def requires(self) -> BacktestStrategy:
+        return BacktestStrategy(date=self.date)
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.dated_path("reports", "metrics_log_row.json")))
+
+    def run(self) -> None:
+        from momentum_pipeline.frames import dump_json, read_provenance
+        from momentum_pipeline.metrics_log import metrics_row
+
+        backtest = self.input()
+        summary_path = Path(backtest["summary"].path)
+        provenance = read_provenance(backtest["performance"].path)
+        row = metrics_row(json.loads(summary_path.read_text()), self.date, provenance.source,
+                          provenance.code_version, where=str(summary_path))
+        record_metrics(metrics_log_path(), [row])
+        with atomic_path(self.output().path) as tmp:
+            tmp.write_text(dump_json(row))
+        self.log.info("%s: logged %s (sharpe %s, pnl %s) to %s", self.date, row["strategy"],
+                      row["sharpe"], row["pnl"], metrics_log_path())
+
+
+def retry_once_on_io_error(action: Callable[[], Result], log) -> Result:
+    """Run ``action``; after an OSError (a full disk, a share that hiccups) run it once
+    more. Other errors are bugs or bad inputs: raised at once."""
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(OSError), stop=tenacity.stop_after_attempt(2),
+        wait=tenacity.wait_fixed(1), reraise=True,
+        before_sleep=lambda state: log.warning("report I/O failed (%s), retrying once",
+                                               state.outcome.exception()))
+    return retrying(action)
+
+
+class GenerateReport(PipelineTask):
+    """The run's report -> ``reports/<date>/summary.md``, ``final_analysis_report.html``
+    (charts as PNG files under ``reports/<date>/charts/``) and ``final_analysis_report.pdf``.
+
+    Sections whose inputs are absent (the model evaluation unless EvaluateModel ran
+    first) are left out and listed. Writing is retried once on an I/O error.
+    """
+
+    preload = ("pandas", "pyarrow.parquet", "matplotlib.figure", "jinja2", "weasyprint",
+               "momentum_pipeline.reporting.context")
+
+    def requires(self) -> dict[str, luigi.Task]:
+        ticker = report_settings().deep_dive_ticker
+        return {"metrics_log": LogMetrics(date=self.date),
+                "backtest": BacktestStrategy(date=self.date),
+                "signals": GenerateSignals(date=self.date),
+                "deep_dive_metrics": CalculateMetrics(date=self.date, ticker=ticker),
+                "deep_dive_features": BuildFeatures(date=self.date, ticker=ticker)}
+
+    def output(self) -> dict[str, luigi.LocalTarget]:
+        return {name: luigi.LocalTarget(str(self.dated_path("reports", file))) for name, file in
+                (("summary", "summary.md"), ("html", "final_analysis_report.html"),
+                 ("pdf", "final_analysis_report.pdf"))}
+
+    def sources(self):
+        from momentum_pipeline.reporting.context import ReportSources
+
+        inputs = self.input()
+        return ReportSources(
+            run_date=self.date, benchmark=benchmark_ticker(),
+            deep_dive_ticker=report_settings().deep_dive_ticker,
+            backtest_summary=Path(inputs["backtest"]["summary"].path),
+            performance=Path(inputs["backtest"]["performance"].path),
+            target_weights=Path(inputs["signals"]["weights"].path),
+            rebalance=Path(inputs["signals"]["rebalance"].path),
+            excluded=Path(inputs["signals"]["excluded"].path),
+            deep_dive_metrics=Path(inputs["deep_dive_metrics"]["metrics"].path),
+            deep_dive_features=Path(inputs["deep_dive_features"].path),
+            quality_dir=self.dated_path("data/cleaned", ""),
+            model_metrics=self.dated_path("reports", "model_metrics.json"),
+            alerts_log=data_root() / "logs" / "alerts.log",
+            metrics_log=metrics_log_path())
+
+    def run(self) -> None:
+        from momentum_pipeline.reporting.context import draw_charts, load_report, report_context
+        from momentum_pipeline.reporting.render import render_html, render_markdown
+
+        settings = report_settings()
+        data = load_report(self.sources())
+        drawn = draw_charts(data, settings.dpi, settings.rolling_window)
+        context = report_context(data, drawn, {
+            "dpi": str(settings.dpi), "rolling_window": str(settings.rolling_window),
+            "deep_dive_ticker": settings.deep_dive_ticker})
+        html, markdown = render_html(context), render_markdown(context)
+        retry_once_on_io_error(lambda: self.write(drawn, html, markdown), self.log)
+        for line in data.missing:
+            self.log.warning("report section left out: %s", line)
+        self.log.info("%s: report with %d charts%s", self.date, len(drawn),
+                      " (SAMPLE DATA)" if data.sample_data else "")
+
+    def write(self, drawn: dict[str, bytes], html: str, markdown: str) -> None:
+        """Charts first, then the HTML that links them, its PDF, and the summary."""
+        from momentum_pipeline.reporting.render import render_pdf
+
+        outputs = self.output()
+        for relative, png in drawn.items():
+            with atomic_path(self.dated_path("reports", relative)) as tmp:
+                tmp.write_bytes(png)
+        html_path = Path(outputs["html"].path)
+        with atomic_path(html_path) as tmp:
+            tmp.write_text(html)
+        pdf = render_pdf(html, html_path)
+        with atomic_path(outputs["pdf"].path) as tmp:
+            tmp.write_bytes(pdf)
+        with atomic_path(outputs["summary"].path) as tmp:
+            tmp.write_text(markdown)

@@ -1,0 +1,84 @@
+"""GenerateSignals: momentum target weights for the whole universe, and the day's orders."""
+
+from __future__ import annotations
+
+import hashlib
+
+import luigi
+
+from tasks.base import PipelineTask, atomic_path
+from tasks.config import signals
+from tasks.features import BuildFeatures
+from tasks.universe import universe_tickers
+from tasks.validate import ValidatePrices
+
+
+class GenerateSignals(PipelineTask):
+    """The strategy of ``momentum_pipeline.signals`` on the universe -> under
+    ``signals/<date>/``: ``target_weights.parquet`` (a row per session, a column per
+    ticker; the row of t is held from t + 1), ``rebalance.csv`` (the run date's buy/sell
+    list against the previous session) and ``excluded.json`` (tickers without a signal
+    on the run date, and why).
+    """
+
+    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.signals")
+
+    def requires(self) -> dict[str, dict[str, luigi.Task]]:
+        return {t: {"prices": ValidatePrices(date=self.date, ticker=t),
+                    "features": BuildFeatures(date=self.date, ticker=t)}
+                for t in universe_tickers()}
+
+    def output(self) -> dict[str, luigi.LocalTarget]:
+        return {name: luigi.LocalTarget(str(self.dated_path("signals", file)))
+                for name, file in (("weights", "target_weights.parquet"),
+                                   ("rebalance", "rebalance.csv"),
+                                   ("excluded", "excluded.json"))}
+
+    def run(self) -> None:
+        import pandas as pd
+
+        from momentum_pipeline.frames import dump_json, read_provenance, write_parquet
+        from momentum_pipeline.metrics import SAMPLE_DATA_WARNING, sample_data_label
+        from momentum_pipeline.signals import (FEATURE_COLUMNS, Inputs, generate_signals,
+                                               panel, session_index)
+        from momentum_pipeline.strategy import load_strategy
+
+        strategy_file = signals().strategy_file
+        params = load_strategy(strategy_file)
+        paths = {t: (i["prices"]["prices"].path, i["features"].path)
+                 for t, i in self.input().items()}
+        closes = {t: pd.read_parquet(p, columns=["close"])["close"] for t, (p, _) in paths.items()}
+        features = {t: pd.read_parquet(f, columns=list(FEATURE_COLUMNS))
+                    for t, (_, f) in paths.items()}
+        index = session_index(min(c.index[0] for c in closes.values()), self.date)
+        inputs = Inputs(close=panel(closes, index),
+                        rsi=panel({t: f["rsi"] for t, f in features.items()}, index),
+                        macd=panel({t: f["macd"] for t, f in features.items()}, index))
+        result = generate_signals(inputs, params)
+
+        first_prices = paths[min(paths)][0]
+        provenance = read_provenance(first_prices).derive(
+            self.task_id,
+            parameters={**self.parameters(), "strategy": params.to_dict(),
+                        "strategy_file": strategy_file.name,
+                        "strategy_sha256": hashlib.sha256(strategy_file.read_bytes()).hexdigest()},
+            inputs={"tickers": sorted(paths)})
+        rebalance = result.rebalance
+        if provenance.sample_data:
+            rebalance = rebalance.assign(reason=SAMPLE_DATA_WARNING + "; " + rebalance["reason"])
+        day = index[-1].date().isoformat()
+        for ticker, reason in result.excluded.items():
+            self.log.info("%s: no signal on %s: %s", ticker, day, reason)
+        target = result.weights.iloc[-1]
+        self.log.info("%s: %d long, %d short, gross %.4f, net %.4f; %d orders, %d excluded",
+                      day, (target > 0).sum(), (target < 0).sum(), target.abs().sum(),
+                      target.sum(), len(rebalance), len(result.excluded))
+
+        outputs = self.output()
+        with atomic_path(outputs["excluded"].path) as tmp:
+            tmp.write_text(dump_json({"date": day, **sample_data_label(provenance.sample_data),
+                                      "excluded": result.excluded}))
+        with atomic_path(outputs["rebalance"].path) as tmp:
+            rebalance.to_csv(tmp, index=False)
+        with atomic_path(outputs["weights"].path) as tmp:
+            write_parquet(result.weights, tmp, provenance)

@@ -1,0 +1,205 @@
+"""Momentum signals: weight invariants (hypothesis), no look-ahead, short histories,
+hold bands, caps and the buy/sell list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from momentum_pipeline.signals import (Selection, books, capped_weights, decision_sessions,
+                                       generate_signals, momentum_scores, target_weights)
+from momentum_pipeline.strategy import StrategyParams
+from tests.unit.analytics.panels import REAL_TICKERS, generated_inputs, real_bars, signal_inputs
+
+TOLERANCE = 1e-9
+
+
+@st.composite
+def strategies(draw) -> StrategyParams:
+    """Any valid strategy, with windows short enough for a small generated market."""
+    lookback = draw(st.integers(5, 40))
+    volatility_window = draw(st.integers(2, 30))
+    long_short = draw(st.booleans())
+    top = draw(st.floats(0.05, 0.5))
+    bottom = draw(st.floats(0.05, 1.0 - top)) if long_short else 0.2
+    gross = draw(st.floats(0.2, 2.0))
+    return StrategyParams(
+        mode="long_short" if long_short else "long_only",
+        lookback=lookback, skip=draw(st.integers(0, lookback - 1)),
+        min_history=max(lookback, volatility_window) + 1 + draw(st.integers(0, 20)),
+        rebalance=draw(st.sampled_from(["daily", "weekly", "monthly"])),
+        top_fraction=top, bottom_fraction=bottom,
+        hold_fraction=draw(st.floats(max(top, bottom if long_short else 0.0), 1.0)),
+        rsi_long_min=draw(st.floats(0, 100)), rsi_short_max=draw(st.floats(0, 100)),
+        macd_trend=draw(st.booleans()), gross_exposure=gross,
+        max_weight=draw(st.floats(0.02, 1.0)) * gross, volatility_window=volatility_window)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=strategies(), seed=st.integers(0, 2**32 - 1), tickers=st.integers(2, 15),
+       extra=st.integers(10, 120))
+def test_weights_when_markets_are_generated_then_finite_capped_and_summing_to_exposure(
+        params, seed, tickers, extra):
+    inputs = generated_inputs(seed, tickers, params.min_history + extra)
+    weights = target_weights(inputs, params).to_numpy()
+    cap, exposure = params.max_weight, params.gross_exposure
+
+    assert np.isfinite(weights).all()
+    assert (np.abs(weights) <= cap * (1 + 1e-12)).all()
+    longs, shorts = np.where(weights > 0, weights, 0).sum(1), -np.where(weights < 0, weights, 0).sum(1)
+    held_long, held_short = (weights > 0).sum(1), (weights < 0).sum(1)
+    if params.long_short:
+        np.testing.assert_allclose(longs, shorts, atol=TOLERANCE)  # net 0
+        side = np.minimum.reduce([np.full(len(weights), exposure / 2),
+                                  cap * held_long, cap * held_short])
+        np.testing.assert_allclose(longs, side, atol=TOLERANCE)
+    else:
+        assert (weights >= 0).all()
+        # Fully invested whenever the caps allow it, else every name at its cap.
+        np.testing.assert_allclose(longs, np.minimum(exposure, cap * held_long), atol=TOLERANCE)
+
+
+@settings(max_examples=25, deadline=None)
+@given(params=strategies(), seed=st.integers(0, 2**32 - 1))
+def test_weights_when_no_decision_is_due_then_they_stay_and_names_without_signal_are_flat(
+        params, seed):
+    inputs = generated_inputs(seed, 8, params.min_history + 80)
+    weights = target_weights(inputs, params)
+    decided = decision_sessions(weights.index, params.rebalance)
+    unchanged = (weights.diff().abs().sum(axis=1) == 0).to_numpy()
+    assert unchanged[1:][~decided[1:]].all()
+    has_signal = momentum_scores(inputs, params).has_signal
+    assert (weights[decided][~has_signal[decided]] == 0).all().all()
+
+
+def test_weights_when_some_names_are_capped_then_the_rest_are_inverse_volatility_sized():
+    inputs = generated_inputs(11, 12, 400)
+    params = StrategyParams(lookback=60, skip=5, min_history=80, volatility_window=20,
+                            rebalance="monthly", top_fraction=0.5, hold_fraction=0.6,
+                            rsi_long_min=0.0, macd_trend=False, max_weight=0.2)
+    weights = target_weights(inputs, params)
+    volatility = momentum_scores(inputs, params).volatility
+    checked = 0
+    for day in weights.index[decision_sessions(weights.index, "monthly")]:
+        row = weights.loc[day]
+        free = row[(row > 0) & (row < params.max_weight - 1e-12)]
+        if len(free) >= 2:
+            # weight * volatility is the same constant for every uncapped name.
+            scaled = free * volatility.loc[day, free.index]
+            np.testing.assert_allclose(scaled, scaled.iloc[0], rtol=1e-12)
+            checked += 1
+    assert checked >= 5
+
+
+def test_capped_weights_when_a_name_exceeds_the_cap_then_its_excess_goes_to_the_others():
+    weights = capped_weights(np.array([[1.0, 1.0, 2.0, 0.0]]), 1.0, 0.4)
+    # Uncapped: 0.25, 0.25, 0.5; the third is cut to 0.4 and 0.6 is split evenly.
+    np.testing.assert_allclose(weights, [[0.3, 0.3, 0.4, 0.0]])
+
+
+def test_capped_weights_when_the_caps_cannot_reach_the_total_then_every_name_is_at_its_cap():
+    weights = capped_weights(np.array([[1.0, 3.0], [0.0, 0.0]]), 1.0, 0.3)
+    np.testing.assert_allclose(weights, [[0.3, 0.3], [0.0, 0.0]])
+
+
+def test_books_when_a_held_name_leaves_the_entry_slots_then_it_stays_until_it_leaves_the_band():
+    days = pd.date_range("2024-01-31", periods=4, freq="ME")
+
+    def frame(rows):
+        return pd.DataFrame(rows, index=days, columns=["A", "B"])
+
+    entry = frame([[True, False], [False, True], [False, False], [False, False]])
+    band = frame([[True, True], [True, True], [False, True], [True, False]])
+    chosen = Selection(rank=frame(1.0), count=pd.Series(2, index=days),
+                       long_slots=pd.Series(1, index=days), short_slots=pd.Series(0, index=days),
+                       hold_slots=pd.Series(2, index=days), long_entry=entry,
+                       short_entry=frame(False), long_band=band, short_band=frame(False))
+    long, short = books(chosen)
+    # A enters, stays in the band while B enters, drops out; B stays, then drops out.
+    np.testing.assert_array_equal(long, [[True, False], [True, True], [False, True],
+                                         [False, False]])
+    assert not short.any()
+
+
+def test_decision_sessions_when_monthly_or_weekly_then_last_nyse_session_of_the_period():
+    index = pd.DatetimeIndex(pd.bdate_range("2024-03-20", "2024-04-05"))
+    from momentum_pipeline.calendar import sessions
+    index = sessions(index[0], index[-1])
+    monthly = index[decision_sessions(index, "monthly")]
+    weekly = index[decision_sessions(index, "weekly")]
+    # Good Friday 2024-03-29 was a holiday: March and its week end on Thursday the 28th.
+    assert list(monthly.strftime("%Y-%m-%d")) == ["2024-03-28"]
+    assert list(weekly.strftime("%Y-%m-%d")) == ["2024-03-22", "2024-03-28", "2024-04-05"]
+    assert decision_sessions(index, "daily").all()
+
+
+@pytest.fixture(scope="module")
+def real_panel_bars() -> dict[str, pd.DataFrame]:
+    return {t: real_bars(t) for t in REAL_TICKERS}
+
+
+@pytest.mark.parametrize("mode", ["long_only", "long_short"])
+def test_signals_when_data_is_cut_at_t_then_weights_at_t_equal_those_from_full_history(
+        real_panel_bars, mode):
+    params = StrategyParams(mode=mode, max_weight=0.3)
+    full = generate_signals(signal_inputs(real_panel_bars, pd.Timestamp("2025-10-08")), params)
+    for day in ("2024-12-31", "2025-06-13", "2025-07-01", "2025-09-30"):
+        cut = generate_signals(signal_inputs(real_panel_bars, pd.Timestamp(day)), params)
+        assert cut.weights.index[-1] == pd.Timestamp(day)
+        pd.testing.assert_series_equal(cut.weights.iloc[-1], full.weights.loc[day],
+                                       check_exact=True)
+    assert (full.weights.abs().sum(axis=1) > 0).any()
+
+
+def test_signals_when_history_is_too_short_then_ticker_gets_no_signal_and_a_reason(
+        real_panel_bars):
+    signals = generate_signals(signal_inputs(real_panel_bars, pd.Timestamp("2024-12-31")),
+                               StrategyParams(max_weight=0.3))
+    reason = signals.excluded["GEV"]
+    assert "too little history" in reason and "273 needed" in reason
+    assert "2024-03-27" in reason  # the listing date
+    assert (signals.weights["GEV"] == 0).all()
+    assert np.isfinite(signals.weights.to_numpy()).all()
+    assert "AAPL" not in signals.excluded
+    assert signals.weights.iloc[-1].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("mode", ["long_only", "long_short"])
+def test_rebalance_list_when_weights_change_then_it_lists_exactly_the_changes_sells_first(
+        mode):
+    inputs = generated_inputs(5, 10, 160)
+    params = StrategyParams(mode=mode, lookback=40, skip=2, min_history=60,
+                            volatility_window=10, rebalance="daily", rsi_long_min=0.0,
+                            rsi_short_max=100.0, macd_trend=False, max_weight=0.5)
+    signals = generate_signals(inputs, params)
+    before, after = signals.weights.iloc[-2], signals.weights.iloc[-1]
+    orders = signals.rebalance
+    assert len(orders) > 0
+    assert set(orders["ticker"]) == set(after.index[after != before])
+    assert orders["action"].tolist() == sorted(orders["action"], reverse=True)  # SELL first
+    for order in orders.itertuples():
+        assert order.previous_weight == before[order.ticker]
+        assert order.target_weight == after[order.ticker]
+        assert order.action == ("BUY" if order.target_weight > order.previous_weight else "SELL")
+        move = order.reason.split(":")[0]
+        if order.previous_weight == 0:
+            assert move.startswith("enter")
+        elif order.target_weight == 0:
+            assert move.startswith("exit")
+        else:
+            assert move.startswith(("resize", "switch"))
+
+
+def test_rebalance_list_when_no_decision_is_due_then_it_is_empty():
+    inputs = generated_inputs(3, 6, 200)
+    params = StrategyParams(lookback=40, skip=2, min_history=60, volatility_window=10,
+                            rebalance="monthly", rsi_long_min=0.0, macd_trend=False)
+    index = inputs.close.index
+    assert not decision_sessions(index, "monthly")[-1]
+    signals = generate_signals(inputs, params)
+    assert signals.rebalance.empty
+    assert signals.rebalance.columns.tolist() == ["ticker", "action", "previous_weight",
+                                                  "target_weight", "reason"]

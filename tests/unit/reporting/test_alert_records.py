@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime as dt
+import socket
+
+from momentum_pipeline.alerts import (REDACTED, Alert, SmtpSettings, alert_for, alerts_of_run,
+                                      deliver, parse_alert_log, read_secret, scrub)
+
+SCHEMA_ERROR = ("SchemaMismatch: XOM.csv: ticker XOM does not match the raw prices schema\n"
+                "  column 'close' failed greater_than(0) at rows [3] (values: -1.0)\n"
+                "\n"
+                "see the quality record")
+
+
+def alert(day: str = "2025-10-08", family: str = "ValidatePrices", error: str = SCHEMA_ERROR):
+    return Alert(family, f"{family}_{day}_XOM", {"date": day, "ticker": "XOM"}, error,
+                 time=f"{day}T21:00:00+00:00")
+
+
+def test_alert_log_when_records_written_then_parsing_gives_them_back():
+    records = [alert(), alert("2025-10-07", "FetchPrices", "SourceError: rate limited")]
+    assert parse_alert_log("".join(r.log_record() for r in records)) == records
+
+
+def test_alert_log_when_torn_or_foreign_lines_then_they_are_skipped():
+    text = "garbage line\n" + alert().log_record() + "  stray indented line\n"
+    assert parse_alert_log(text) == [alert()]
+
+
+def test_alerts_of_run_when_log_has_other_dates_then_only_the_run_date_is_returned(tmp_path):
+    path = tmp_path / "alerts.log"
+    path.write_text(alert("2025-10-07").log_record() + alert("2025-10-08").log_record())
+    assert alerts_of_run(path, dt.date(2025, 10, 8)) == [alert("2025-10-08")]
+    assert alerts_of_run(tmp_path / "absent.log", dt.date(2025, 10, 8)) == []
+
+
+def test_subject_when_execute_trades_fails_then_alert_is_critical():
+    assert alert(family="ExecuteTrades").subject().startswith("[momentum-pipeline CRITICAL]")
+    subject = alert().subject()
+    assert subject.startswith("[momentum-pipeline ALERT] ValidatePrices(")
+    assert "ticker=XOM" in subject and subject.endswith("SchemaMismatch")
+
+
+def test_alert_for_when_error_contains_secret_then_it_is_redacted():
+    made = alert_for("ValidatePrices", "ValidatePrices_x", {"date": "2025-10-08"},
+                     RuntimeError("login failed for hunter2-secret"), ("hunter2-secret",))
+    assert "hunter2-secret" not in made.log_record()
+    assert made.error == f"RuntimeError: login failed for {REDACTED}"
+
+
+def test_scrub_when_no_secret_configured_then_text_unchanged():
+    assert scrub("text", ()) == "text"
+    assert scrub("text", ("",)) == "text"
+
+
+def test_read_secret_when_env_set_then_env_wins_over_file(tmp_path, monkeypatch):
+    file = tmp_path / "password"
+    file.write_text("from-file\n")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "from-env")
+    assert read_secret("TEST_SMTP_PASSWORD", file) == "from-env"
+    monkeypatch.delenv("TEST_SMTP_PASSWORD")
+    assert read_secret("TEST_SMTP_PASSWORD", file) == "from-file"
+    assert read_secret("TEST_SMTP_PASSWORD", None) is None
+
+
+def test_deliver_when_mail_server_down_then_problem_returned_without_secret():
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = SmtpSettings(host="127.0.0.1", port=port, sender="a@localhost",
+                            recipients=("b@localhost",), user="bot", password="s3cret-pw",
+                            timeout=2)
+    problems = deliver(alert(), settings, f"http://127.0.0.1:{port}/hooks/s3cret-pw",
+                       ("s3cret-pw",))
+    assert len(problems) == 2
+    assert f"127.0.0.1:{port}" in problems[0]
+    assert problems[1].startswith("alert webhook to http://127.0.0.1 failed")
+    assert not any("s3cret-pw" in p or "/hooks/" in p for p in problems)
+    assert "s3cret-pw" not in repr(settings)

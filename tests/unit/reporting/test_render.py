@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from momentum_pipeline.reporting.context import draw_charts, load_report, report_context
+from momentum_pipeline.reporting.render import (markdown_cell, render_html, render_markdown,
+                                                render_pdf)
+from tests.unit.reporting.conftest import without
+
+
+class ImageSources(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources.append(dict(attrs)["src"])
+
+
+def image_sources(html: str) -> list[str]:
+    parser = ImageSources()
+    parser.feed(html)
+    return parser.sources
+
+
+def write_report(outputs, dpi: int = 80) -> tuple[Path, str, str]:
+    """Charts, HTML and PDF into the run's reports folder, as GenerateReport lays them out."""
+    data = load_report(outputs.sources)
+    drawn = draw_charts(data, dpi, 126)
+    context = report_context(data, drawn, {})
+    for relative, png in drawn.items():
+        (outputs.reports_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (outputs.reports_dir / relative).write_bytes(png)
+    html = render_html(context)
+    html_path = outputs.reports_dir / "final_analysis_report.html"
+    html_path.write_text(html)
+    pdf_path = outputs.reports_dir / "final_analysis_report.pdf"
+    pdf_path.write_bytes(render_pdf(html, html_path))
+    return pdf_path, html, render_markdown(context)
+
+
+@pytest.fixture(scope="module")
+def sample_report(sample_run_outputs):
+    return write_report(sample_run_outputs)
+
+
+def pdf_pages(pdf: Path, tmp_path: Path) -> list[np.ndarray]:
+    """Every page of ``pdf`` as a grey-scale image (pdftoppm, 40 dpi)."""
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, capture_output=True)
+    return [np.asarray(Image.open(p)) for p in sorted(tmp_path.glob("page-*.png"))]
+
+
+def test_pdf_when_rendered_then_every_page_has_content_in_its_body(sample_report, tmp_path):
+    pages = pdf_pages(sample_report[0], tmp_path)
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        height = page.shape[0]
+        body = page[int(0.08 * height):int(0.92 * height)]  # without header and footer
+        assert (body < 200).mean() > 0.02, f"page {number} of {len(pages)} is (nearly) blank"
+
+
+def test_pdf_when_sample_data_then_every_page_says_so(sample_report):
+    text = subprocess.run(["pdftotext", "-layout", str(sample_report[0]), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    pages = text.split("\f")[:-1]
+    assert pages and all("SAMPLE DATA" in page for page in pages)
+    assert "Survivorship bias" in text
+
+
+def test_html_when_rendered_then_every_image_link_resolves(sample_report, sample_run_outputs):
+    sources = image_sources(sample_report[1])
+    assert len(sources) == 6  # five charts and the one model figure that exists
+    for source in sources:
+        assert not source.startswith(("/", "file:", "http")), "links must be relative"
+        assert (sample_run_outputs.reports_dir / source).is_file(), source
+
+
+def test_html_when_rendered_twice_from_same_inputs_then_identical(run_outputs):
+    data = load_report(run_outputs.sources)
+    first = render_html(report_context(data, draw_charts(data, 40, 126), {}))
+    again = load_report(run_outputs.sources)
+    assert render_html(report_context(again, draw_charts(again, 40, 126), {})) == first
+    assert "SAMPLE DATA" not in first
+
+
+def test_html_when_sections_missing_then_no_image_and_the_gaps_are_listed(run_outputs):
+    data = load_report(without(run_outputs, "performance", "target_weights",
+                               "deep_dive_metrics", "model_metrics"))
+    html = render_html(report_context(data, draw_charts(data, 40, 126), {}))
+    assert image_sources(html) == []
+    assert "Not available for this run" in html
+    assert "/nonexistent/deep_dive_metrics" in html
+
+
+def test_html_when_error_text_has_markup_then_it_is_escaped(run_outputs):
+    data = load_report(run_outputs.sources)
+    data.missing.append("<script>alert(1)</script>")
+    html = render_html(report_context(data, {}, {}))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_markdown_when_rendered_then_sections_and_sample_banner_present(sample_report):
+    markdown = sample_report[2]
+    for heading in ("## Performance", "## Alerts", "## Data quality"):
+        assert heading in markdown
+    assert "SAMPLE DATA" in markdown
+    assert "| **ExecuteTrades** |" in markdown
+    assert "missing_sessions (filled)" in markdown
+
+
+def test_markdown_cell_when_text_has_pipes_and_lines_then_one_safe_cell():
+    assert markdown_cell("a | b\n  c") == "a \\| b c"
