@@ -209,7 +209,10 @@ def decide(inputs: Inputs, derived: Scores, params: StrategyParams,
     """Target weights on the sessions where ``rows`` is True (fractions of equity)."""
     chosen = select(inputs, derived, params, rows)
     long, short = books(chosen)
-    inverse_volatility = 1.0 / derived.volatility[rows].to_numpy()
+    volatility = derived.volatility[rows].to_numpy()
+    # Names without a signal (zero or no volatility among them) are never in a book.
+    inverse_volatility = np.divide(1.0, volatility, out=np.zeros_like(volatility),
+                                   where=volatility > 0)
     long_scores = np.where(long, inverse_volatility, 0.0)
     if not params.long_short:
         weights = capped_weights(long_scores, params.gross_exposure, params.max_weight)

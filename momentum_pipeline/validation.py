@@ -17,10 +17,16 @@ missing_sessions     filled    NYSE sessions absent between first and last date:
                                previous close carried, zero volume, ``filled`` True
 zero_volume          flagged   sessions with zero volume (kept)
 flat_bars            flagged   open = high = low = close (a stale print; kept)
+thin_volume          flagged   volume above zero but below a fraction of the median
+                               of the previous 21 sessions: a partial day's volume
+                               (kept)
 suspicious_jumps     flagged   overnight gaps beyond the threshold, the mark of a
                                missed or bad split/spin-off adjustment (kept)
 stale_last_session   flagged   data ends before the last session of the run date
 ===================  ========  =====================================================
+
+Within the OHLC tolerance, rounding noise of adjusted prices (high below close by
+1e-16, common in real data) is snapped silently so the cleaned schema can be exact.
 """
 
 from __future__ import annotations
@@ -37,7 +43,10 @@ from pandera.errors import SchemaError, SchemaErrors
 from momentum_pipeline.calendar import last_session_on_or_before, sessions
 
 PRICES = ["open", "high", "low", "close"]
+#: Rows and values quoted per problem in a schema error.
 MAX_LISTED_ROWS = 10
+#: Sessions of the trailing volume median the thin-volume rule compares with.
+VOLUME_MEDIAN_SESSIONS = 21
 
 
 class SchemaMismatch(ValueError):
@@ -65,7 +74,7 @@ RAW_SCHEMA = pa.DataFrameSchema(
     },
     checks=[
         pa.Check(_dates_sorted, name="dates_sorted_ascending",
-                 error="dates must be in ascending order"),
+                 error="dates not in ascending order"),
         pa.Check(_no_conflicting_duplicates, name="no_conflicting_duplicate_dates",
                  error="one date with two different bars"),
     ],
@@ -75,8 +84,8 @@ RAW_SCHEMA = pa.DataFrameSchema(
 
 
 def _ohlc_consistent(frame: pd.DataFrame) -> pd.Series:
-    return ((frame["high"] >= frame[["open", "close", "low"]].max(axis=1))
-            & (frame["low"] <= frame[["open", "close"]].min(axis=1)))
+    return ((frame["high"] >= np.maximum(frame["low"], np.maximum(frame["open"], frame["close"])))
+            & (frame["low"] <= np.minimum(frame["open"], frame["close"])))
 
 
 CLEANED_SCHEMA = pa.DataFrameSchema(
@@ -87,34 +96,56 @@ CLEANED_SCHEMA = pa.DataFrameSchema(
         "volume": pa.Column("int64", pa.Check.ge(0)),
         "filled": pa.Column("bool"),
     },
-    checks=[pa.Check(_ohlc_consistent, name="ohlc_consistent")],
+    checks=[pa.Check(_ohlc_consistent, name="ohlc_consistent",
+                     error="high not above open/close/low or low not below open/close")],
     strict=True,
     ordered=True,
 )
 
 
-def describe_schema_errors(errors: SchemaErrors | SchemaError, where: str, ticker: str) -> str:
-    """One readable message: the file, then each failing column, check and rows.
+def _rows(group: pd.DataFrame) -> str:
+    """``rows [3, 7]``: data rows counted from 1 (row 1 is the line after a CSV header)."""
+    rows = sorted({int(i) + 1 for i in group["index"].dropna()})
+    more = f" and {len(rows) - MAX_LISTED_ROWS} more" if len(rows) > MAX_LISTED_ROWS else ""
+    return f"rows {rows[:MAX_LISTED_ROWS]}{more}"
 
-    Row numbers count data rows from 1 (the line after a CSV header is row 1).
+
+def _values(group: pd.DataFrame) -> str:
+    return ", ".join(str(v) for v in group["failure_case"].head(MAX_LISTED_ROWS))
+
+
+def describe_schema_errors(errors: SchemaErrors | SchemaError, where: str, ticker: str) -> str:
+    """One readable message: the file, then each failing column or check with its rows.
+
+    Consequences of a reported problem are left out: checks of a column that could
+    not be read as numbers, and table checks that could not run at all.
     """
     cases = errors.failure_cases
-    schema = getattr(errors.schema, "name", None) or "expected"
-    lines = [f"{where}: ticker {ticker} does not match the {schema} schema"]
+    schema = errors.schema
+    lines = [f"{where}: ticker {ticker} does not match the {schema.name or 'expected'} schema"]
     if not isinstance(cases, pd.DataFrame):
         return "\n".join([*lines, f"  {errors}"])
-    for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
-        column_name = group["failure_case"].iloc[0] if check == "column_in_dataframe" else column
+    expected = ", ".join(schema.columns)
+    unreadable = set(cases.loc[cases["check"].str.startswith("coerce_dtype"), "column"])
+    for (context, column, check), group in cases.groupby(
+            ["schema_context", "column", "check"], dropna=False, sort=False):
         if check == "column_in_dataframe":
-            lines.append(f"  column '{column_name}': missing (expected columns "
-                         f"date, open, high, low, close, volume)")
-            continue
-        rows = sorted({int(i) + 1 for i in group["index"].dropna()})
-        values = [str(v) for v in group["failure_case"].head(MAX_LISTED_ROWS)]
-        more = f" and {len(rows) - MAX_LISTED_ROWS} more" if len(rows) > MAX_LISTED_ROWS else ""
-        target = f"column '{column}'" if isinstance(column, str) else "table"
-        lines.append(f"  {target} failed {check} at rows {rows[:MAX_LISTED_ROWS]}{more}"
-                     f" (values: {', '.join(values)})")
+            lines.append(f"  column '{group['failure_case'].iloc[0]}': missing "
+                         f"(expected columns {expected})")
+        elif group["index"].isna().all():
+            continue  # the check could not run: a consequence of the problems listed
+        elif context == "DataFrameSchema":  # a table check fails every column of a row:
+            if column == "date":              # report the rows once, with their dates
+                dates = pd.to_datetime(group["failure_case"].head(MAX_LISTED_ROWS))
+                lines.append(f"  {check} at {_rows(group)} "
+                             f"(dates: {', '.join(dates.dt.strftime('%Y-%m-%d'))})")
+        elif str(check).startswith("coerce_dtype"):
+            dtype = str(check).removeprefix("coerce_dtype(").rstrip(")").strip("'")
+            lines.append(f"  column '{column}': not readable as {dtype} at {_rows(group)} "
+                         f"(values: {_values(group)})")
+        elif column not in unreadable:
+            lines.append(f"  column '{column}' failed {check} at {_rows(group)} "
+                         f"(values: {_values(group)})")
     return "\n".join(lines)
 
 
@@ -129,6 +160,8 @@ def check_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, where: str,
 
 @dataclass
 class RuleResult:
+    """One cleaning rule's outcome: what it did, to how many sessions, which ones."""
+
     action: str
     count: int = 0
     dates: list[str] = field(default_factory=list)
@@ -136,7 +169,11 @@ class RuleResult:
 
 @dataclass
 class QualityReport:
-    """What cleaning found and did for one ticker: the data-quality record."""
+    """What cleaning found and did for one ticker: the data-quality record.
+
+    Every rule is listed, with the count and all dates it touched, so the record
+    doubles as the audit trail of what was dropped, repaired, filled or flagged.
+    """
 
     ticker: str
     where: str
@@ -147,8 +184,8 @@ class QualityReport:
     rules: dict[str, RuleResult] = field(default_factory=dict)
 
     def record(self, rule: str, action: str, dates: pd.Index | pd.Series) -> None:
-        listed = [pd.Timestamp(d).date().isoformat() for d in list(dates)[:MAX_LISTED_ROWS]]
-        self.rules[rule] = RuleResult(action=action, count=len(dates), dates=listed)
+        listed = pd.DatetimeIndex(dates).strftime("%Y-%m-%d").tolist()
+        self.rules[rule] = RuleResult(action=action, count=len(listed), dates=listed)
 
     @property
     def findings(self) -> dict[str, RuleResult]:
@@ -164,11 +201,13 @@ class QualityReport:
 
 
 def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
-                 ohlc_tolerance: float = 1e-6,
-                 jump_threshold: float = 0.40) -> tuple[pd.DataFrame, QualityReport]:
+                 ohlc_tolerance: float = 1e-6, jump_threshold: float = 0.40,
+                 thin_volume_fraction: float = 0.05) -> tuple[pd.DataFrame, QualityReport]:
     """Check ``raw`` against the raw schema, apply the cleaning rules, check the result.
 
     ``where`` names the input (file or source) in errors and in the report.
+    Thresholds are fractions: of price (``ohlc_tolerance``, ``jump_threshold``) and
+    of the trailing median volume (``thin_volume_fraction``).
     Returns the cleaned bars (indexed by session date) and the quality report.
     """
     report = QualityReport(ticker=ticker, where=where, rows_in=len(raw))
@@ -182,7 +221,8 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
     report.record("duplicate_rows", "dropped", frame.loc[repeated, "date"])
     frame = frame.loc[~repeated].set_index("date")
     if frame.empty:
-        raise SchemaMismatch(f"{where}: ticker {ticker} has no usable rows")
+        raise SchemaMismatch(f"{where}: ticker {ticker} has no usable rows "
+                             f"(every row misses a price or the volume)")
 
     calendar = sessions(frame.index[0], frame.index[-1])
     off_calendar = ~frame.index.isin(calendar)
@@ -191,12 +231,11 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
     if frame.empty:
         raise SchemaMismatch(f"{where}: ticker {ticker} has no rows on NYSE sessions")
 
-    top = frame[["open", "close", "low", "high"]].max(axis=1)
-    bottom = frame[["open", "close", "low", "high"]].min(axis=1)
-    broken = ((frame["high"] < top * (1 - ohlc_tolerance))
-              | (frame["low"] > bottom * (1 + ohlc_tolerance)))
+    bar = frame[PRICES].to_numpy()
+    top, bottom = bar.max(axis=1), bar.min(axis=1)
+    broken = ((frame["high"].to_numpy() < top * (1 - ohlc_tolerance))
+              | (frame["low"].to_numpy() > bottom * (1 + ohlc_tolerance)))
     report.record("ohlc_repaired", "repaired", frame.index[broken])
-    # Within the tolerance, rounding noise is snapped so later checks can be exact.
     frame = frame.assign(high=top, low=bottom)
 
     calendar = sessions(frame.index[0], frame.index[-1])
@@ -209,18 +248,24 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
         frame[column] = frame[column].fillna(carried)
     frame["volume"] = frame["volume"].fillna(0)
     frame["filled"] = filled.to_numpy()
+    traded = ~filled
 
-    report.record("zero_volume", "flagged", frame.index[(frame["volume"] == 0) & ~filled])
+    volume = frame["volume"]
+    report.record("zero_volume", "flagged", frame.index[(volume == 0) & traded])
     flat = ((frame["open"] == frame["high"]) & (frame["high"] == frame["low"])
-            & (frame["low"] == frame["close"]) & ~filled)
+            & (frame["low"] == frame["close"]) & traded)
     report.record("flat_bars", "flagged", frame.index[flat])
+    usual = (volume.where(traded).shift(1)
+             .rolling(VOLUME_MEDIAN_SESSIONS, min_periods=VOLUME_MEDIAN_SESSIONS // 2).median())
+    thin = (volume > 0) & (volume < thin_volume_fraction * usual)
+    report.record("thin_volume", "flagged", frame.index[thin])
     gap = (frame["open"] / frame["close"].shift(1) - 1).abs()
     report.record("suspicious_jumps", "flagged", frame.index[gap > jump_threshold])
     expected_last = last_session_on_or_before(run_date)
     stale = frame.index[-1:] if frame.index[-1] < expected_last else frame.index[:0]
     report.record("stale_last_session", "flagged", stale)
 
-    frame["volume"] = np.round(frame["volume"]).astype("int64")
+    frame["volume"] = np.round(volume).astype("int64")
     frame.index.name = "date"
     cleaned = check_schema(CLEANED_SCHEMA, frame[[*PRICES, "volume", "filled"]], where, ticker)
     report.rows_out = len(cleaned)

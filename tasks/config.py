@@ -34,6 +34,12 @@ class data(luigi.Config):  # noqa: N801
                                 description="First date of history to fetch.")
     sample_seed = luigi.IntParameter(default=20240101,
                                      description="Seed of the synthetic sample market.")
+    yahoo_retries = luigi.IntParameter(default=3,
+                                       description="Retries of a Yahoo request after a rate "
+                                                   "limit, time-out or dropped connection.")
+    yahoo_retry_delay = luigi.FloatParameter(default=2.0,
+                                             description="Seconds before the first Yahoo retry; "
+                                                         "doubles at each further retry.")
 
 
 class universe(luigi.Config):  # noqa: N801
@@ -55,6 +61,9 @@ class validation(luigi.Config):  # noqa: N801
     jump_threshold = luigi.FloatParameter(default=0.40,
                                           description="Overnight gap (fraction) flagged as a "
                                                       "suspicious adjustment.")
+    thin_volume_fraction = luigi.FloatParameter(
+        default=0.05, description="Volume below this fraction of the median of the previous "
+                                  "21 sessions is flagged as a partial day's volume.")
 
 
 class metrics(luigi.Config):  # noqa: N801

@@ -50,8 +50,10 @@ class FetchPrices(TickerTask):
         settings = data()
         start, end = settings.start, self.date
         if settings.source == "yahoo":
-            from momentum_pipeline.sources.yahoo import fetch_yahoo
-            return fetch_yahoo(self.ticker, start, end)
+            from momentum_pipeline.sources.yahoo import RetryPolicy, fetch_yahoo
+            policy = RetryPolicy(retries=settings.yahoo_retries,
+                                 base_delay=settings.yahoo_retry_delay)
+            return fetch_yahoo(self.ticker, start, end, policy=policy)
         if settings.source == "csv":
             from momentum_pipeline.sources.csvdir import fetch_csv
             if settings.csv_dir is None:

@@ -12,6 +12,7 @@ from tasks.backtest import BacktestStrategy
 from tasks.base import PipelineTask
 from tasks.metrics import CalculateMetrics
 from tasks.model import EvaluateModel, TrainModel
+from tasks.report import GenerateReport
 from tasks.signals import GenerateSignals
 from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
@@ -24,7 +25,8 @@ class DailyPipeline(PipelineTask, luigi.WrapperTask):
         tickers = (*universe_tickers(), benchmark_ticker())
         return [*(ValidatePrices(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
                 *(CalculateMetrics(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
-                GenerateSignals(date=self.date), BacktestStrategy(date=self.date)]
+                GenerateSignals(date=self.date), BacktestStrategy(date=self.date),
+                GenerateReport(date=self.date)]
 
 
 class Research(PipelineTask, luigi.WrapperTask):

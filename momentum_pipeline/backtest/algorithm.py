@@ -11,7 +11,6 @@ bookkeeping. The benchmark's returns are passed to zipline explicitly.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,6 @@ from zipline.utils.calendar_utils import get_calendar
 from momentum_pipeline.backtest.bundle import load_bundle
 from momentum_pipeline.backtest.costs import CostModel
 from momentum_pipeline.calendar import CALENDAR_NAME
-
-log = logging.getLogger(__name__)
 
 
 class SessionFill(SlippageModel):

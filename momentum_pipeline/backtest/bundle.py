@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,10 +127,13 @@ def ingest_bundle(bars: Mapping[str, pd.DataFrame], zipline_root: Path,
                show_progress, output_dir):
         daily_bar_writer.write(((sids[t], _daily_bars(bars[t])) for t in sorted(bars)),
                                assets=set(sids.values()), invalid_data_behavior="raise")
-        asset_db_writer.write(
-            equities=_equities(manifest),
-            exchanges=pd.DataFrame({"exchange": ["NYSE"], "canonical_name": ["NYSE"],
-                                    "country_code": ["US"]}))
+        with warnings.catch_warnings():  # zipline's own groupby, deprecated in pandas 2
+            warnings.filterwarnings("ignore", category=FutureWarning,
+                                    module=r"zipline\.assets\.asset_writer")
+            asset_db_writer.write(
+                equities=_equities(manifest),
+                exchanges=pd.DataFrame({"exchange": ["NYSE"], "canonical_name": ["NYSE"],
+                                        "country_code": ["US"]}))
         adjustment_writer.write()  # empty splits, mergers and dividends: see NO_ADJUSTMENTS
 
     if BUNDLE_NAME in bundles.bundles:

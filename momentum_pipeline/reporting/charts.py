@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from momentum_pipeline.reporting.performance import drawdown, growth, monthly_returns, rolling_sharpe
 
@@ -58,7 +59,7 @@ def performance_chart(returns: pd.Series, benchmark_returns: pd.Series, capital:
         falls.fill_between(returns.index, 100 * drawdown(returns), 0, color=STRATEGY,
                            alpha=0.25, linewidth=0)
         equity.set_title(f"Equity: strategy against {benchmark} (same starting capital)")
-        equity.set_ylabel("dollars")
+        equity.yaxis.set_major_formatter(StrMethodFormatter("${x:,.0f}"))
         equity.legend(loc="upper left")
         falls.set_title("Drawdown from the running peak")
         falls.set_ylabel("percent")

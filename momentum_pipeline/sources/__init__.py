@@ -44,9 +44,13 @@ def normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def within_dates(frame: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Rows dated in ``[start, end]``; rows whose date cannot be parsed are kept for
-    validation to report, rows after ``end`` are dropped (no data from the future)."""
+    validation to report, rows after ``end`` are dropped (no data from the future).
+
+    The index keeps each row's position in the source (0 = first data row), so
+    validation errors name the rows of the file, not of the slice.
+    """
     if "date" not in frame.columns:
         return frame
     dates = pd.to_datetime(frame["date"], errors="coerce")
     keep = dates.isna() | ((dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end)))
-    return frame.loc[keep].reset_index(drop=True)
+    return frame.loc[keep]

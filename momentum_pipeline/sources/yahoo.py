@@ -17,7 +17,7 @@ import pandas as pd
 import requests
 import tenacity
 import yfinance as yf
-from yfinance.exceptions import YFRateLimitError
+from yfinance.exceptions import YFException, YFRateLimitError
 
 from momentum_pipeline.sources import FetchedPrices, SourceError, normalise_columns
 
@@ -76,10 +76,21 @@ def download_history(ticker: str, start: dt.date, end: dt.date, session: Any = N
 def fetch_yahoo(ticker: str, start: dt.date, end: dt.date, *, session: Any = None,
                 policy: RetryPolicy = RetryPolicy(),
                 sleep: Callable[[float], None] = time.sleep) -> FetchedPrices:
-    """Bars of ``ticker`` from Yahoo, retried on transient errors, else the error is raised."""
-    history = policy.retrying(sleep)(download_history, ticker, start, end, session)
+    """Bars of ``ticker`` from Yahoo, retried on transient errors.
+
+    Raises :class:`SourceError` naming the ticker when the transient errors outlast
+    the retries, or at once on any other failure (unknown ticker, no data).
+    """
+    try:
+        history = policy.retrying(sleep)(download_history, ticker, start, end, session)
+    except TRANSIENT_ERRORS as error:
+        raise SourceError(f"yahoo: ticker {ticker}: still failing after {policy.retries + 1} "
+                          f"attempts: {type(error).__name__}: {error}") from error
+    except (YFException, requests.exceptions.RequestException, ValueError, KeyError) as error:
+        raise SourceError(f"yahoo: ticker {ticker}: no daily bars between {start} and {end} "
+                          f"(not retried): {type(error).__name__}: {error}") from error
     if history is None or history.empty:
-        raise SourceError(f"yahoo: no daily bars for ticker {ticker} between {start} and {end}")
+        raise SourceError(f"yahoo: ticker {ticker}: no daily bars between {start} and {end}")
     frame = normalise_columns(history.reset_index())
     # Yahoo stamps daily bars at midnight exchange time; keep the calendar date.
     frame["date"] = pd.to_datetime(frame["date"]).dt.tz_localize(None).dt.normalize()

@@ -26,7 +26,7 @@ def log_runs(path: str, writer: int) -> None:
 
 def test_metrics_log_when_processes_log_different_dates_at_once_then_no_row_is_lost(tmp_path):
     path = tmp_path / "logs" / "metrics.csv"
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     writers = [context.Process(target=log_runs, args=(str(path), w)) for w in range(WRITERS)]
     for process in writers:
         process.start()

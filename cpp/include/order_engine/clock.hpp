@@ -23,7 +23,7 @@ class Clock {
     if (manual_) return manual_now_;
     timespec time{};
     ::clock_gettime(CLOCK_MONOTONIC_COARSE, &time);
-    return static_cast<Nanos>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
+    return static_cast<Nanos>(time.tv_sec) * 1000000000 + time.tv_nsec;
   }
 
   void advance(Nanos by) {

@@ -16,11 +16,11 @@ using SymbolId = std::int32_t;
 /// Engine-assigned order number; the paper venue's simulated liquidity has the top bit set.
 using OrderKey = std::uint64_t;
 
-inline constexpr Price kTicksPerDollar = 10'000;
+inline constexpr Price kTicksPerDollar = 10000;
 /// Structural bounds of the input edge (not risk limits): above any listed share price
 /// and any sane order, so larger values are typing errors, never trades.
-inline constexpr double kMaxPriceDollars = 10'000'000.0;
-inline constexpr Quantity kMaxOrderQuantity = 1'000'000'000;
+inline constexpr double kMaxPriceDollars = 1e7;
+inline constexpr Quantity kMaxOrderQuantity = 1000000000;
 inline constexpr std::size_t kMaxIdentifierLength = 64;
 
 enum class Side : std::uint8_t { Buy = 0, Sell = 1 };

@@ -15,7 +15,7 @@ namespace order_engine {
 struct LiquidityProfile {
   int levels = 10;                  // price levels per side, 1..64
   double level_spacing = 0.0005;    // fraction of the reference price between levels
-  double level_notional = 250'000;  // dollars resting at each level
+  double level_notional = 250000.0;  // dollars resting at each level
 };
 
 /// Throws std::invalid_argument naming the first field out of range.
@@ -35,7 +35,7 @@ class PaperVenue final : public Venue {
 
   [[nodiscard]] const OrderBook& book(SymbolId symbol) const;
 
-  static constexpr OrderKey kSimulated = OrderKey{1} << 63;
+  static constexpr OrderKey kSimulated = static_cast<OrderKey>(1) << 63;
   [[nodiscard]] static bool is_simulated(OrderKey key) { return (key & kSimulated) != 0; }
 
  private:

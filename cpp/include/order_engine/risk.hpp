@@ -14,13 +14,13 @@ namespace order_engine {
 
 /// The limits, as one plain struct (dollars, shares, fractions of price).
 struct RiskLimits {
-  Quantity max_order_quantity = 1'000'000;    // shares per order
-  double max_order_notional = 10'000'000.0;   // dollars per order, at its worst price
-  Quantity max_position_quantity = 10'000'000;// |shares| per symbol, if open orders all fill
-  double max_position_notional = 100'000'000.0;  // dollars per symbol at the reference price
-  double max_gross_exposure = 1'000'000'000.0;   // dollars, sum over symbols at reference prices
+  Quantity max_order_quantity = 1000000;      // shares per order
+  double max_order_notional = 1e7;            // dollars per order, at its worst price
+  Quantity max_position_quantity = 10000000;  // |shares| per symbol, if open orders all fill
+  double max_position_notional = 1e8;         // dollars per symbol at the reference price
+  double max_gross_exposure = 1e9;            // dollars, sum over symbols at reference prices
   double price_collar = 0.10;                 // |limit - reference| <= collar * reference
-  double max_orders_per_second = 1'000'000.0; // accepted orders, token bucket of one second
+  double max_orders_per_second = 1e6;         // accepted orders, token bucket of one second
 };
 
 /// Throws std::invalid_argument naming the first limit that is not positive and finite

@@ -33,7 +33,7 @@ def strategies(draw) -> StrategyParams:
         rebalance=draw(st.sampled_from(["daily", "weekly", "monthly"])),
         top_fraction=top, bottom_fraction=bottom,
         hold_fraction=draw(st.floats(max(top, bottom if long_short else 0.0), 1.0)),
-        rsi_long_min=draw(st.floats(0, 100)), rsi_short_max=draw(st.floats(0, 100)),
+        rsi_long_min=draw(st.floats(0, 60)), rsi_short_max=draw(st.floats(40, 100)),
         macd_trend=draw(st.booleans()), gross_exposure=gross,
         max_weight=draw(st.floats(0.02, 1.0)) * gross, volatility_window=volatility_window)
 
@@ -71,8 +71,8 @@ def test_weights_when_no_decision_is_due_then_they_stay_and_names_without_signal
     decided = decision_sessions(weights.index, params.rebalance)
     unchanged = (weights.diff().abs().sum(axis=1) == 0).to_numpy()
     assert unchanged[1:][~decided[1:]].all()
-    has_signal = momentum_scores(inputs, params).has_signal
-    assert (weights[decided][~has_signal[decided]] == 0).all().all()
+    has_signal = momentum_scores(inputs, params).has_signal.to_numpy()
+    assert (weights.to_numpy()[decided][~has_signal[decided]] == 0).all()
 
 
 def test_weights_when_some_names_are_capped_then_the_rest_are_inverse_volatility_sized():
@@ -164,7 +164,7 @@ def test_signals_when_history_is_too_short_then_ticker_gets_no_signal_and_a_reas
     assert (signals.weights["GEV"] == 0).all()
     assert np.isfinite(signals.weights.to_numpy()).all()
     assert "AAPL" not in signals.excluded
-    assert signals.weights.iloc[-1].sum() == pytest.approx(1.0)
+    assert 0 < signals.weights.iloc[-1].sum() <= 1.0 + TOLERANCE  # the others are held
 
 
 @pytest.mark.parametrize("mode", ["long_only", "long_short"])
@@ -172,8 +172,9 @@ def test_rebalance_list_when_weights_change_then_it_lists_exactly_the_changes_se
         mode):
     inputs = generated_inputs(5, 10, 160)
     params = StrategyParams(mode=mode, lookback=40, skip=2, min_history=60,
-                            volatility_window=10, rebalance="daily", rsi_long_min=0.0,
-                            rsi_short_max=100.0, macd_trend=False, max_weight=0.5)
+                            volatility_window=10, rebalance="daily", top_fraction=0.4,
+                            bottom_fraction=0.4, hold_fraction=0.5, rsi_long_min=0.0,
+                            rsi_short_max=100.0, macd_trend=False, max_weight=0.4)
     signals = generate_signals(inputs, params)
     before, after = signals.weights.iloc[-2], signals.weights.iloc[-1]
     orders = signals.rebalance

@@ -1,33 +1,15 @@
 from __future__ import annotations
 
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from momentum_pipeline.reporting.context import draw_charts, load_report, report_context
 from momentum_pipeline.reporting.render import (markdown_cell, render_html, render_markdown,
                                                 render_pdf)
+from tests.unit.reporting.checks import image_sources, page_ink
 from tests.unit.reporting.conftest import without
-
-
-class ImageSources(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sources: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "img":
-            self.sources.append(dict(attrs)["src"])
-
-
-def image_sources(html: str) -> list[str]:
-    parser = ImageSources()
-    parser.feed(html)
-    return parser.sources
 
 
 def write_report(outputs, dpi: int = 80) -> tuple[Path, str, str]:
@@ -51,20 +33,11 @@ def sample_report(sample_run_outputs):
     return write_report(sample_run_outputs)
 
 
-def pdf_pages(pdf: Path, tmp_path: Path) -> list[np.ndarray]:
-    """Every page of ``pdf`` as a grey-scale image (pdftoppm, 40 dpi)."""
-    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(pdf), str(tmp_path / "page")],
-                   check=True, capture_output=True)
-    return [np.asarray(Image.open(p)) for p in sorted(tmp_path.glob("page-*.png"))]
-
-
 def test_pdf_when_rendered_then_every_page_has_content_in_its_body(sample_report, tmp_path):
-    pages = pdf_pages(sample_report[0], tmp_path)
-    assert len(pages) >= 3
-    for number, page in enumerate(pages, start=1):
-        height = page.shape[0]
-        body = page[int(0.08 * height):int(0.92 * height)]  # without header and footer
-        assert (body < 200).mean() > 0.02, f"page {number} of {len(pages)} is (nearly) blank"
+    ink = page_ink(sample_report[0], tmp_path)
+    assert len(ink) >= 3
+    blank = [number for number, share in enumerate(ink, start=1) if share < 0.02]
+    assert blank == [], f"(nearly) blank pages {blank} of {len(ink)}"
 
 
 def test_pdf_when_sample_data_then_every_page_says_so(sample_report):

@@ -1,0 +1,136 @@
+"""A real central scheduler: scripts/luigid.sh on a free loopback port, DailyPipeline
+run against it by one worker with two processes, checked through luigid's HTTP API
+and its task-history database."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+
+RUN_DATE = "2025-10-08"
+TICKERS = "AAPL,MSFT,TSLA"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Luigid:
+    process: subprocess.Popen
+    port: int
+    root: Path
+
+    def api(self, method: str, **data: object) -> dict:
+        query = urllib.parse.urlencode({"data": json.dumps(data)})
+        url = f"http://127.0.0.1:{self.port}/api/{method}?{query}"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["response"]
+
+    def tasks(self, status: str) -> dict[str, dict]:
+        return self.api("task_list", status=status, upstream_status="", search="")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # luigid saves its state on SIGTERM
+            self.process.wait(timeout=30)
+
+
+@dataclass
+class ScheduledRun:
+    luigid: Luigid
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def scheduled_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScheduledRun]:
+    """luigid started as documented, and one DailyPipeline run (sample data) against it."""
+    root = tmp_path_factory.mktemp("luigid") / "var"
+    port = free_port()
+    process = subprocess.Popen(
+        ["bash", str(REPO / "scripts" / "luigid.sh"), str(root)],
+        env={**os.environ, "PYTHON": sys.executable, "LUIGID_PORT": str(port)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    luigid = Luigid(process, port, root)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                luigid.tasks("DONE")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"luigid did not answer on port {port}: {process.stderr.read()}")
+                time.sleep(0.2)
+        result = run_cli("DailyPipeline", "--workers", "2", "--scheduler-host", "127.0.0.1",
+                         "--scheduler-port", str(port), "--paths-root", str(root),
+                         "--universe-tickers", TICKERS, "--date", RUN_DATE)
+        assert result.returncode == 0, result.stderr[-4000:]
+        yield ScheduledRun(luigid, result)
+    finally:
+        luigid.stop()
+
+
+def test_luigid_when_daily_pipeline_ran_then_every_task_is_done(scheduled_run):
+    luigid = scheduled_run.luigid
+    done = luigid.tasks("DONE")
+    families = {task["name"] for task in done.values()}
+    assert {"DailyPipeline", "FetchPrices", "ValidatePrices"} <= families
+    for status in ("PENDING", "RUNNING", "FAILED", "DISABLED"):
+        assert luigid.tasks(status) == {}, f"tasks left {status}"
+    tickers = len(TICKERS.split(",")) + 1  # and the benchmark
+    assert sum(task["name"] == "ValidatePrices" for task in done.values()) == tickers
+
+
+def test_luigid_when_two_worker_processes_ran_then_independent_tasks_overlapped(scheduled_run):
+    done = scheduled_run.luigid.tasks("DONE").values()
+    spans = sorted((task["time_running"], task["last_updated"], task["display_name"])
+                   for task in done if task["time_running"])
+    overlapping = [(first[2], second[2]) for i, first in enumerate(spans)
+                   for second in spans[i + 1:] if second[0] < first[1]]
+    assert overlapping, f"no two tasks ran at the same time: {spans}"
+
+
+def test_task_history_when_recorded_then_each_done_task_ran_once(scheduled_run):
+    luigid = scheduled_run.luigid
+    done = luigid.tasks("DONE")
+    with sqlite3.connect(luigid.root / "luigid" / "task-history.db") as history:
+        events = history.execute(
+            "SELECT tasks.task_id, task_events.event_name FROM tasks "
+            "JOIN task_events ON task_events.task_id = tasks.id").fetchall()
+    runs = {task_id: [name for tid, name in events if tid == task_id] for task_id in done}
+    for task_id, names in runs.items():
+        assert names.count("RUNNING") == 1 and names.count("DONE") == 1, (task_id, names)
+
+
+def test_console_when_tasks_finished_then_shows_per_stage_counts(scheduled_run):
+    done = scheduled_run.luigid.tasks("DONE").values()
+    validated = sum(task["name"] == "ValidatePrices" for task in done)
+    counts = re.findall(r"progress: ValidatePrices (\d+)/(\d+) done", scheduled_run.result.stderr)
+    assert [int(n) for n, _ in counts] == list(range(1, validated + 1))
+    assert {int(total) for _, total in counts} == {validated}
+
+
+def test_luigid_when_stopped_then_state_and_log_are_under_the_data_root(scheduled_run):
+    luigid = scheduled_run.luigid
+    luigid.stop()
+    assert (luigid.root / "luigid" / "state.pickle").stat().st_size > 0
+    assert "Saved state" in (luigid.root / "luigid" / "logs" / "luigi-server.log").read_text()

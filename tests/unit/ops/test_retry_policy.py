@@ -1,0 +1,111 @@
+"""The retry policy of every task: the README's table, luigi.cfg and the code agree.
+
+Luigi-level retries are off for every task (``retry_count = 0``: luigid disables a
+task at its first failure instead of handing it to another worker); the two
+retries the plan wants happen inside ``run`` and are checked by behaviour here.
+"""
+
+from __future__ import annotations
+
+import configparser
+import logging
+import re
+
+import luigi
+import pytest
+import requests
+
+import tasks
+from momentum_pipeline.sources.yahoo import RetryPolicy
+from tasks.base import PipelineTask
+from tasks.report import retry_once_on_io_error
+from tests.conftest import REPO
+
+
+def documented_policy() -> dict[str, dict[str, str]]:
+    """Rows of the README's retry-policy table, one per task family named in them."""
+    text = (REPO / "README.md").read_text()
+    section = text.split("### Retry policy", 1)[1].split("\n#", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = {}
+    for line in lines[2:]:
+        cells = dict(zip(header, (cell.strip() for cell in line.strip("|").split("|"))))
+        for family in re.findall(r"`(\w+)`", cells["task"]):
+            rows[family] = cells
+    return rows
+
+
+def task_classes() -> dict[str, type[luigi.Task]]:
+    """Every task the ``tasks`` package offers on the command line."""
+    return {name: getattr(tasks, name) for name in tasks.__all__}
+
+
+def test_policy_table_when_a_task_is_added_then_it_needs_a_documented_policy():
+    undocumented = set(task_classes()) - set(documented_policy())
+    assert not undocumented, f"README 'Retry policy' lacks {sorted(undocumented)}"
+
+
+@pytest.mark.parametrize("family", sorted(task_classes()))
+def test_policy_of_task_when_read_from_its_class_then_matches_the_readme(family):
+    task_class = task_classes()[family]
+    documented = documented_policy()[family]
+    assert issubclass(task_class, PipelineTask)
+    assert task_class.retry_count == int(documented["Luigi retry_count"])
+
+
+def test_luigi_cfg_when_read_then_no_scheduler_or_worker_retries():
+    config = configparser.ConfigParser()
+    config.read(REPO / "luigi.cfg")
+    assert config.getint("scheduler", "retry_count") == 0
+    # A worker that stayed alive would rerun a failed task after retry_delay.
+    assert config.getboolean("worker", "keep_alive") is False
+
+
+def test_fetch_retry_when_yahoo_keeps_dropping_the_connection_then_three_retries_with_doubling_waits():
+    attempts, waits = [], []
+
+    def dropped_connection():
+        attempts.append(1)
+        raise requests.exceptions.ConnectionError("connection reset by peer")
+
+    with pytest.raises(requests.exceptions.ConnectionError):
+        RetryPolicy().retrying(sleep=waits.append)(dropped_connection)
+    assert len(attempts) == 1 + 3
+    assert waits[1] == 2 * waits[0] and waits[2] == 2 * waits[1]
+
+
+def test_fetch_retry_when_the_error_is_not_transient_then_fails_at_once():
+    attempts = []
+
+    def unknown_ticker():
+        attempts.append(1)
+        raise KeyError("no such ticker")
+
+    with pytest.raises(KeyError):
+        RetryPolicy().retrying(sleep=lambda seconds: None)(unknown_ticker)
+    assert len(attempts) == 1
+
+
+def test_report_retry_when_writing_keeps_failing_with_io_errors_then_tried_twice():
+    attempts = []
+
+    def full_disk():
+        attempts.append(1)
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        retry_once_on_io_error(full_disk, logging.getLogger("tests.retry"))
+    assert len(attempts) == 2
+
+
+def test_report_retry_when_the_error_is_a_bug_then_not_retried():
+    attempts = []
+
+    def broken_template():
+        attempts.append(1)
+        raise ValueError("undefined variable in template")
+
+    with pytest.raises(ValueError):
+        retry_once_on_io_error(broken_template, logging.getLogger("tests.retry"))
+    assert len(attempts) == 1
