@@ -10,8 +10,8 @@ The 101 tickers of the S&P 100 universe file are read once (whole history, about
 * ``bare TA-Lib``: the same feature matrix from TA-Lib and numpy on the raw arrays,
   checked equal to the pipeline's within 1e-9 first, so the two do the same work;
 * ``TA-Lib indicators only``: just the TA-Lib calls (RSI, MACD, SMAs, STDDEVs);
-* ``BuildFeatures with I/O``: read the cleaned columns from parquet, build, write the
-  parquet with provenance, as the task does.
+* ``BuildFeatures with I/O``: read the cleaned columns from parquet, build, check the
+  features schema (pandera) and write the parquet with provenance, as the task does.
 
 Printed: total and per-ticker milliseconds and the ratio to bare TA-Lib (goal: the
 pipeline's computation within 3x of bare TA-Lib).
@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 import talib
 
-from momentum_pipeline.features import FeatureParams, build_features
+from momentum_pipeline.features import FeatureParams, build_features, features_schema
 from momentum_pipeline.frames import write_parquet
 from momentum_pipeline.provenance import Provenance
 from momentum_pipeline.universe import load_universe
+from momentum_pipeline.validation import check_schema
 
 REPO = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 3.0
@@ -114,9 +115,12 @@ def main() -> None:
             write_parquet(frame, cleaned[ticker], provenance)
         output = Path(folder) / "features.parquet"
 
+        schema = features_schema(params)
+
         def with_io() -> None:
-            for path in cleaned.values():
+            for ticker, path in cleaned.items():
                 frame = build_features(pd.read_parquet(path, columns=["close", "volume"]), params)
+                check_schema(schema, frame.reset_index(), str(output), ticker)
                 write_parquet(frame, output, provenance)
 
         seconds = best_of(args.repeats, {

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 import pandas_ta as ta
+import pandera.pandas as pa
 from pandas_ta.maps import Imports
 
 
@@ -53,18 +54,12 @@ class FeatureParams:
                    "return_lags": self.return_lags, "rolling_windows": self.rolling_windows,
                    "ma_windows": self.ma_windows}
         for name, values in windows.items():
-            if not values or any(int(v) != v or v < 1 for v in values):
-                raise ValueError(f"feature parameter {name}={list(values)}: expected "
-                                 "whole numbers of sessions >= 1")
-            if len(set(values)) != len(values):
-                raise ValueError(f"feature parameter {name}={list(values)}: repeated window")
-        # TA-Lib needs a window of at least 2 for these.
-        for name in ("rsi_length", "macd_fast", "macd_slow", "macd_signal"):
-            if getattr(self, name) < 2:
-                raise ValueError(f"feature parameter {name}={getattr(self, name)}: expected >= 2")
-        if any(w < 2 for w in (*self.rolling_windows, *self.ma_windows)):
-            raise ValueError(f"feature windows rolling_windows={list(self.rolling_windows)}, "
-                             f"ma_windows={list(self.ma_windows)}: expected >= 2 sessions")
+            # A lag may be 1 session; pandas-ta takes TA-Lib's path only for windows >= 2.
+            least = 1 if name == "return_lags" else 2
+            if (not values or len(set(values)) != len(values)
+                    or any(int(v) != v or v < least for v in values)):
+                raise ValueError(f"feature parameter {name}={list(values)}: expected distinct "
+                                 f"whole numbers of sessions >= {least}")
         if self.macd_fast >= self.macd_slow:
             raise ValueError(f"feature parameters macd_fast={self.macd_fast}, "
                              f"macd_slow={self.macd_slow}: expected fast < slow")
@@ -81,6 +76,24 @@ class FeatureParams:
                 "volume_change", *(f"ma_distance_{w}" for w in self.ma_windows)]
 
 
+def _finite_after_warm_up(values: pd.Series) -> pd.Series:
+    """True where a value is finite, or NaN with no finite value above it (warm-up)."""
+    finite = pd.Series(np.isfinite(values.to_numpy()), index=values.index)
+    return finite | (values.isna() & ~finite.cummax())
+
+
+def features_schema(params: FeatureParams) -> pa.DataFrameSchema:
+    """The features' contract, on the frame with its dates as a ``date`` column (so
+    errors name rows and dates): the documented float64 columns, finite after warm-up."""
+    warm_up = pa.Check(_finite_after_warm_up, ignore_na=False, name="finite_after_warm_up")
+    return pa.DataFrameSchema(
+        name="features",
+        columns={"date": pa.Column("datetime64[ns]", unique=True),
+                 **{name: pa.Column("float64", warm_up, nullable=True)
+                    for name in params.columns()}},
+        strict=True, ordered=True)
+
+
 def _require_talib() -> None:
     # Without TA-Lib, pandas-ta silently falls back to its own formulas, whose RSI,
     # for one, differs from TA-Lib's: fail instead of changing the features.
@@ -89,12 +102,11 @@ def _require_talib() -> None:
                            "indicator formulas; install TA-Lib (see pyproject.toml)")
 
 
-def _values(indicator: pd.Series | pd.DataFrame | None, rows: int, width: int = 1) -> np.ndarray:
-    """An indicator's values, or NaN when pandas-ta returns None (history shorter than
-    the window)."""
-    if indicator is None:
-        return np.full((rows, width) if width > 1 else rows, np.nan)
-    return indicator.to_numpy(dtype=np.float64)
+def _fill(row: np.ndarray, indicator: pd.Series | None) -> None:
+    """Copy an indicator into its feature row; pandas-ta returns None when the history
+    is shorter than the window, and the row stays NaN."""
+    if indicator is not None:
+        row[:] = indicator.to_numpy(dtype=np.float64)
 
 
 def build_features(bars: pd.DataFrame, params: FeatureParams = FeatureParams()) -> pd.DataFrame:
@@ -103,33 +115,30 @@ def build_features(bars: pd.DataFrame, params: FeatureParams = FeatureParams()) 
     Returns one row per input row, same index, columns :meth:`FeatureParams.columns`.
     """
     _require_talib()
+    names = params.columns()
     close_values = bars["close"].to_numpy(dtype=np.float64)
-    rows = len(close_values)
-    # pandas-ta takes Series; a plain positional index keeps its overhead low.
-    close = pd.Series(close_values, copy=False)
-    returns = np.full(rows, np.nan)
+    # One row per feature, filled in place; the frame is its transpose, not a copy.
+    matrix = np.full((len(names), len(close_values)), np.nan)
+    feature = dict(zip(names, matrix, strict=True))
+    returns = feature["return_1d"]
     returns[1:] = close_values[1:] / close_values[:-1] - 1.0
-    return_series = pd.Series(returns, copy=False)
-    volume = np.log1p(bars["volume"].to_numpy(dtype=np.float64))
-
-    columns: list[np.ndarray] = [returns]
     for lag in params.return_lags:
-        lagged = np.full(rows, np.nan)
-        if lag < rows:
-            lagged[lag:] = returns[:-lag]
-        columns.append(lagged)
-    columns.append(_values(ta.rsi(close, params.rsi_length, talib=True), rows))
-    # pandas-ta orders MACD as line, histogram, signal.
-    macd = _values(ta.macd(close, params.macd_fast, params.macd_slow, params.macd_signal,
-                           talib=True), rows, width=3)
-    columns += [macd[:, 0], macd[:, 2], macd[:, 1]]
-    for window in params.rolling_windows:
-        columns.append(_values(ta.sma(return_series, window, talib=True), rows))
-        columns.append(_values(ta.stdev(return_series, window, talib=True), rows))
-    volume_change = np.full(rows, np.nan)
-    volume_change[1:] = np.diff(volume)
-    columns.append(volume_change)
-    for window in params.ma_windows:
-        columns.append(close_values / _values(ta.sma(close, window, talib=True), rows) - 1.0)
+        feature[f"return_lag_{lag}"][lag:] = returns[:-lag]
+    feature["volume_change"][1:] = np.diff(np.log1p(bars["volume"].to_numpy(dtype=np.float64)))
 
-    return pd.DataFrame(np.column_stack(columns), index=bars.index, columns=params.columns())
+    # pandas-ta takes Series; a plain positional index keeps its overhead low.
+    close, return_series = pd.Series(close_values, copy=False), pd.Series(returns, copy=False)
+    _fill(feature["rsi"], ta.rsi(close, params.rsi_length, talib=True))
+    macd = ta.macd(close, params.macd_fast, params.macd_slow, params.macd_signal, talib=True)
+    if macd is not None:
+        # pandas-ta orders MACD as line, histogram, signal.
+        for name, column in zip(("macd", "macd_hist", "macd_signal"), macd, strict=True):
+            _fill(feature[name], macd[column])
+    for window in params.rolling_windows:
+        _fill(feature[f"return_mean_{window}"], ta.sma(return_series, window, talib=True))
+        _fill(feature[f"return_std_{window}"], ta.stdev(return_series, window, talib=True))
+    for window in params.ma_windows:
+        distance = feature[f"ma_distance_{window}"]
+        _fill(distance, ta.sma(close, window, talib=True))
+        distance[:] = close_values / distance - 1.0
+    return pd.DataFrame(matrix.T, index=bars.index, columns=names, copy=False)

@@ -56,7 +56,8 @@ class MetricParams:
         return {"volatility_window": self.volatility_window, "ma_windows": list(self.ma_windows)}
 
 
-def annualised_volatility(log_returns: pd.Series | pd.DataFrame, window: int) -> pd.Series | pd.DataFrame:
+def annualised_volatility(log_returns: pd.Series | pd.DataFrame,
+                          window: int) -> pd.Series | pd.DataFrame:
     """Rolling sample std of daily log returns over ``window`` sessions, per year (fraction)."""
     return log_returns.rolling(window, min_periods=window).std() * math.sqrt(TRADING_DAYS)
 
@@ -99,6 +100,7 @@ def metrics_summary(metrics: pd.DataFrame, ticker: str, sample_data: bool,
     sessions = len(metrics)
     total_return = close.iloc[-1] / close.iloc[0] - 1.0
     years = (sessions - 1) / TRADING_DAYS
+    annual_return = (1.0 + total_return) ** (1.0 / years) - 1.0 if years > 0 else None
     trough = drawdown.idxmin()
     peak = close.loc[:trough].idxmax()
     last = metrics.iloc[-1]
@@ -110,7 +112,7 @@ def metrics_summary(metrics: pd.DataFrame, ticker: str, sample_data: bool,
         "sessions": sessions,
         "last_close": _number(close.iloc[-1]),
         "total_return": _number(total_return),
-        "annual_return": _number((1.0 + total_return) ** (1.0 / years) - 1.0) if years > 0 else None,
+        "annual_return": _number(annual_return),
         "annual_volatility": _number(metrics["log_return"].std() * math.sqrt(TRADING_DAYS)),
         "rolling_volatility": _number(last[f"volatility_{params.volatility_window}"]),
         "max_drawdown": _number(drawdown.min()),

@@ -33,11 +33,13 @@ held from session t + 1: applying it to t's own return would be look-ahead.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 from momentum_pipeline.calendar import last_session_on_or_before, nyse, sessions
 from momentum_pipeline.metrics import annualised_volatility
@@ -46,9 +48,29 @@ from momentum_pipeline.strategy import StrategyParams
 #: Feature columns (from BuildFeatures) that the confirmation reads.
 FEATURE_COLUMNS = ("rsi", "macd")
 REBALANCE_COLUMNS = ["ticker", "action", "previous_weight", "target_weight", "reason"]
+#: Rounding slack of the weight checks (fractions of equity).
+WEIGHT_TOLERANCE = 1e-9
 
 
-def session_index(first: pd.Timestamp, run_date) -> pd.DatetimeIndex:
+def weights_schema(params: StrategyParams, tickers: list[str]) -> pa.DataFrameSchema:
+    """The target weights' contract, checked before they are written, on the frame with
+    its sessions as a ``date`` column (so errors name rows and dates): finite, no
+    |weight| above the cap, none negative long-only, no session above the gross exposure."""
+    cap = params.max_weight + WEIGHT_TOLERANCE
+    weight = pa.Check.in_range(-cap if params.long_short else 0.0, cap)
+    ascending = pa.Check(lambda dates: dates.is_monotonic_increasing, element_wise=False,
+                         name="sessions_ascending")
+    return pa.DataFrameSchema(
+        name="target weights",
+        columns={"date": pa.Column("datetime64[ns]", ascending, unique=True),
+                 **{ticker: pa.Column("float64", weight) for ticker in tickers}},
+        checks=[pa.Check(lambda frame: frame[tickers].abs().sum(axis=1)
+                         <= params.gross_exposure + WEIGHT_TOLERANCE,
+                         name="gross_exposure_within_target")],
+        strict=True, ordered=True)
+
+
+def session_index(first: pd.Timestamp, run_date: dt.date) -> pd.DatetimeIndex:
     """NYSE sessions from ``first`` through the run date's session: the signals' rows."""
     return sessions(first, last_session_on_or_before(run_date))
 
@@ -85,7 +107,8 @@ class Inputs:
     def __post_init__(self) -> None:
         for name in ("rsi", "macd"):
             other = getattr(self, name)
-            if not (other.index.equals(self.close.index) and other.columns.equals(self.close.columns)):
+            if not (other.index.equals(self.close.index)
+                    and other.columns.equals(self.close.columns)):
                 raise ValueError(f"signal inputs: the {name} panel is not aligned with the "
                                  "close panel (same sessions and tickers expected)")
 
@@ -101,6 +124,8 @@ class Scores:
 
 
 def momentum_scores(inputs: Inputs, params: StrategyParams) -> Scores:
+    """Momentum (fraction), annualised volatility, sessions of history and who has a
+    signal, per session and ticker; each value at t from bars up to t."""
     close = inputs.close
     momentum = close.shift(params.skip) / close.shift(params.lookback) - 1.0
     volatility = annualised_volatility(np.log(close).diff(), params.volatility_window)
@@ -233,7 +258,8 @@ def target_weights(inputs: Inputs, params: StrategyParams,
 
     Finite everywhere: 0 before the first decision and for tickers without a signal.
     """
-    derived = derived or momentum_scores(inputs, params)
+    if derived is None:
+        derived = momentum_scores(inputs, params)
     rows = decision_sessions(inputs.close.index, params.rebalance)
     decided = decide(inputs, derived, params, rows)
     return decided.reindex(inputs.close.index).ffill().fillna(0.0)
@@ -299,7 +325,7 @@ def rebalance_list(weights: pd.DataFrame, inputs: Inputs, derived: Scores,
         move, side = _move(before, after)
         if ticker in excluded:
             why = excluded[ticker]
-        elif move == "enter":
+        elif move in ("enter", "switch"):
             slots = chosen.long_slots if side == "long" else chosen.short_slots
             why = (f"in the {'top' if side == 'long' else 'bottom'} {int(slots[day])}, "
                    f"confirmed; {_describe(chosen, inputs, derived, day, ticker)}")

@@ -7,6 +7,7 @@ time) so a rerun with nothing to do finishes in about a second.
 from tasks import alerts  # noqa: F401  (registers the failure alert handler)
 from tasks import progress  # noqa: F401  (registers the per-stage counts)
 from tasks.backtest import BacktestStrategy, IngestBundle
+from tasks.execution import ExecuteTrades
 from tasks.features import BuildFeatures
 from tasks.fetch import FetchPrices
 from tasks.metrics import CalculateMetrics
@@ -17,5 +18,5 @@ from tasks.signals import GenerateSignals
 from tasks.validate import ValidatePrices
 
 __all__ = ["BacktestStrategy", "BuildFeatures", "CalculateMetrics", "DailyPipeline",
-           "EvaluateModel", "FetchPrices", "GenerateReport", "GenerateSignals", "IngestBundle",
-           "LogMetrics", "Research", "TrainModel", "ValidatePrices"]
+           "EvaluateModel", "ExecuteTrades", "FetchPrices", "GenerateReport", "GenerateSignals",
+           "IngestBundle", "LogMetrics", "Research", "TrainModel", "ValidatePrices"]

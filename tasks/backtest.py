@@ -45,7 +45,8 @@ def backtest_config(run_date: dt.date):
 class IngestBundle(PipelineTask):
     """The run's cleaned bars (universe and benchmark) as a zipline bundle in
     ``zipline/<date>/``, the bundle's own ``ZIPLINE_ROOT``. Its ``bundle.json`` (sids,
-    date ranges, why no splits or dividends) appears with the folder, atomically."""
+    date ranges, why no splits or dividends) is written last, atomically: without it
+    the folder is an ingestion cut short, and the next run starts it again."""
 
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.bundle")
 
@@ -61,11 +62,11 @@ class IngestBundle(PipelineTask):
 
         bars = {t: read_parquet(target["prices"].path) for t, target in self.input().items()}
         folder = Path(self.output().path).parent
-        if folder.exists():  # an ingestion that never got its bundle.json
+        if folder.exists():  # an ingestion cut short: it never got its bundle.json
             shutil.rmtree(folder)
-        with atomic_path(folder) as tmp:
-            manifest = ingest_bundle(bars, tmp, self.date)
-            (tmp / "bundle.json").write_text(dump_json(manifest))
+        manifest = ingest_bundle(bars, folder, self.date)
+        with atomic_path(self.output().path) as tmp:
+            tmp.write_text(dump_json(manifest))
         self.log.info("%s: bundle of %d tickers in %s (adjustments: %s)", self.date,
                       len(bars), folder, manifest["adjustments"])
 
@@ -81,7 +82,7 @@ class BacktestStrategy(PipelineTask):
     """
 
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.algorithm",
-               "momentum_pipeline.backtest.vectorised")
+               "momentum_pipeline.backtest.summary")
 
     def requires(self) -> dict[str, luigi.Task | dict[str, ValidatePrices]]:
         return {"signals": GenerateSignals(date=self.date), "bundle": IngestBundle(date=self.date),
@@ -95,16 +96,14 @@ class BacktestStrategy(PipelineTask):
     def run(self) -> None:
         from dataclasses import asdict
 
+        import pandas as pd
+
         from momentum_pipeline.backtest.algorithm import benchmark_returns, run_backtest
-        from momentum_pipeline.backtest.performance import finite_or_none, summarise
+        from momentum_pipeline.backtest.summary import backtest_summary
         from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
                                                         rebalances)
-        from momentum_pipeline.backtest.vectorised import (FINAL_EQUITY_TOLERANCE,
-                                                           MIN_RETURNS_CORRELATION, agrees,
-                                                           compare, vectorised_backtest)
+        from momentum_pipeline.backtest.vectorised import agrees, compare, vectorised_backtest
         from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
-        from momentum_pipeline.metrics import sample_data_label
-        import pandas as pd
 
         config = backtest_config(self.date)
         inputs = self.input()
@@ -118,7 +117,8 @@ class BacktestStrategy(PipelineTask):
         targets = align_targets(read_parquet(weights_path), simulated, where=weights_path)
         check_targets_have_bars(targets, bar_ranges)
         plan = rebalances(targets)
-        prices = {t: read_parquet(target["prices"].path) for t, target in inputs["prices"].items()}
+        prices = {t: read_parquet(inputs["prices"][t]["prices"].path)
+                  for t in (*plan.columns, config.benchmark)}
         benchmark, stale = benchmark_returns(prices[config.benchmark]["close"], simulated,
                                              config.benchmark)
         if len(stale):
@@ -143,24 +143,9 @@ class BacktestStrategy(PipelineTask):
                              comparison)
 
         provenance = read_provenance(weights_path)
-        performance = result.performance
-        summary = {
-            "strategy": provenance.parameters.get("strategy", {}).get("name", "target_weights"),
-            "start": simulated[0].date().isoformat(), "end": simulated[-1].date().isoformat(),
-            "capital": config.capital, **sample_data_label(provenance.sample_data),
-            "benchmark": config.benchmark, "costs": asdict(config.costs),
-            "rebalances": len(plan),
-            "strategy_metrics": finite_or_none(summarise(
-                performance["returns"], capital=config.capital,
-                gross_exposure=performance["gross_exposure"],
-                daily_turnover=performance["turnover"])),
-            "benchmark_metrics": finite_or_none(summarise(
-                performance["benchmark_returns"], capital=config.capital,
-                gross_exposure=1.0, daily_turnover=0.0)),
-            "vectorised_check": {**finite_or_none(comparison), "agrees": agrees(comparison),
-                                 "min_returns_correlation": MIN_RETURNS_CORRELATION,
-                                 "final_equity_tolerance": FINAL_EQUITY_TOLERANCE},
-        }
+        strategy = provenance.parameters.get("strategy", {}).get("name", "target_weights")
+        summary = backtest_summary(result.performance, comparison, config, strategy,
+                                   provenance.sample_data, len(plan))
         derived = provenance.derive(self.task_id, parameters={
             **self.parameters(), "start": summary["start"], "end": summary["end"],
             "capital": config.capital, "benchmark": config.benchmark, **asdict(config.costs)},

@@ -195,3 +195,44 @@ class backtest(luigi.Config):  # noqa: N801
     fill_price = luigi.ChoiceParameter(choices=["open", "close"], default="open",
                                        description="Orders decided on a close fill at the next "
                                                    "session's open or close.")
+
+
+class execution(luigi.Config):  # noqa: N801
+    """ExecuteTrades: the capital the target weights apply to, the order engine's
+    pre-trade risk limits, the paper venue's simulated market and the order journal.
+    Limits are in shares, dollars at the run date's close, and fractions of it."""
+
+    capital = luigi.FloatParameter(default=1_000_000.0,
+                                   description="Equity the target weights are fractions of, "
+                                               "dollars.")
+    max_order_quantity = luigi.IntParameter(default=100_000, description="Shares in one order.")
+    max_order_notional = luigi.FloatParameter(default=150_000.0,
+                                              description="Dollars in one order, at its limit.")
+    max_position_quantity = luigi.IntParameter(default=200_000,
+                                               description="|Shares| held in one ticker.")
+    max_position_notional = luigi.FloatParameter(default=150_000.0,
+                                                 description="|Dollars| held in one ticker.")
+    max_gross_exposure = luigi.FloatParameter(default=1_500_000.0,
+                                              description="Dollars of all |positions| together.")
+    price_collar = luigi.FloatParameter(default=0.05,
+                                        description="Largest distance of a limit price from the "
+                                                    "close, a fraction; orders are priced at "
+                                                    "half of it.")
+    max_orders_per_second = luigi.FloatParameter(default=200.0,
+                                                 description="Accepted orders per second: a "
+                                                             "guard against a runaway loop.")
+    journal = luigi.OptionalPathParameter(default=None, absolute=True,
+                                          description="The order journal (positions carry over "
+                                                      "in it); empty: executions/journal.log "
+                                                      "under the data root.")
+    live_venue = luigi.Parameter(default="",
+                                 description="Live venue adapter for --venue live; empty: none "
+                                             "configured, so live refuses.")
+    paper_levels = luigi.IntParameter(default=10,
+                                      description="Price levels per side of the paper market.")
+    paper_level_spacing = luigi.FloatParameter(default=0.0005,
+                                               description="Paper market: distance between "
+                                                           "levels, a fraction of the close.")
+    paper_level_notional = luigi.FloatParameter(default=250_000.0,
+                                                description="Paper market: dollars offered at "
+                                                            "each level.")

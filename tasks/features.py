@@ -29,7 +29,8 @@ class BuildFeatures(TickerTask):
     Needs only the cleaned bars, so it runs beside CalculateMetrics.
     """
 
-    preload = ("pandas", "pyarrow.parquet", "talib", "pandas_ta", "momentum_pipeline.features")
+    preload = ("pandas", "pyarrow.parquet", "talib", "pandas_ta", "pandera.pandas",
+               "momentum_pipeline.features")
 
     def requires(self) -> ValidatePrices:
         return ValidatePrices(date=self.date, ticker=self.ticker)
@@ -40,12 +41,15 @@ class BuildFeatures(TickerTask):
     def run(self) -> None:
         import pandas as pd
 
-        from momentum_pipeline.features import build_features
+        from momentum_pipeline.features import build_features, features_schema
         from momentum_pipeline.frames import read_provenance, write_parquet
+        from momentum_pipeline.validation import check_schema
 
         prices_path = self.input()["prices"].path
         params = feature_params()
         frame = build_features(pd.read_parquet(prices_path, columns=["close", "volume"]), params)
+        check_schema(features_schema(params), frame.reset_index(), self.output().path,
+                     self.ticker)
         provenance = read_provenance(prices_path).derive(
             self.task_id, parameters={**self.parameters(), **params.to_dict()})
         with atomic_path(self.output().path) as tmp:

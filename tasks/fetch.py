@@ -8,11 +8,11 @@ from tasks.base import TickerTask, atomic_path
 from tasks.config import data
 from tasks.universe import sector_of
 
-#: The module of each source, preloaded before workers fork (only the configured one:
-#: the sample market needs scipy, the yahoo source yfinance, both slow to import).
-SOURCE_MODULES = {
+#: What each source needs preloaded before workers fork; only the configured source's,
+#: as the sample market imports scipy and the yahoo source yfinance, both slow.
+SOURCE_PRELOAD = {
     "sample": ("momentum_pipeline.sources.sample", "momentum_pipeline.calendar:nyse"),
-    "csv": ("momentum_pipeline.sources.csvdir",),
+    "csv": ("momentum_pipeline.sources.csvdir:warm_up",),
     "yahoo": ("momentum_pipeline.sources.yahoo",),
 }
 
@@ -27,8 +27,8 @@ class FetchPrices(TickerTask):
 
     @property
     def preload(self) -> tuple[str, ...]:  # type: ignore[override]
-        return ("pandas", "pyarrow.parquet", "momentum_pipeline.frames",
-                "momentum_pipeline.provenance:code_version", *SOURCE_MODULES[data().source])
+        return ("momentum_pipeline.frames:warm_up", "momentum_pipeline.provenance:code_version",
+                *SOURCE_PRELOAD[data().source])
 
     def output(self) -> luigi.LocalTarget:
         return luigi.LocalTarget(str(self.dated_path("data/raw", f"{self.ticker}.parquet")))

@@ -172,6 +172,8 @@ class EvaluateModel(ModelTask):
     The verdict says plainly whether the model beats the baselines.
     """
 
+    preload = (*ModelTask.preload, "matplotlib.figure", "momentum_pipeline.model.figures")
+
     def requires(self):
         return {"model": TrainModel(date=self.date, ticker=self.ticker,
                                     random_state=self.random_state),
@@ -205,9 +207,24 @@ class EvaluateModel(ModelTask):
                 "text": luigi.LocalTarget(str(self.report_path("txt"))),
                 "figures": {n: luigi.LocalTarget(str(p)) for n, p in self.figure_paths().items()}}
 
+    def draw_figures(self, title: str, evaluation, importance: dict[str, float]) -> None:
+        from momentum_pipeline.model import figures
+
+        paths = self.figure_paths()
+        drawings = {
+            "confusion_matrix": lambda p: figures.confusion_matrix_figure(
+                evaluation.confusion_matrix, f"{title}: test period", p),
+            "roc": lambda p: figures.roc_figure(evaluation.target, evaluation.predictions,
+                                                f"{title}: ROC, test period", p),
+            "feature_importance": lambda p: figures.feature_importance_figure(
+                importance, f"{title}: feature importance", p),
+        }
+        for name, draw in drawings.items():
+            with atomic_path(paths[name]) as tmp:
+                draw(tmp)
+
     def run(self) -> None:
         from momentum_pipeline.frames import dump_json
-        from momentum_pipeline.model import figures
         from momentum_pipeline.model.dataset import TimeSplit
         from momentum_pipeline.model.evaluate import (evaluate_window, feature_importance,
                                                       latest_predictions, metrics_text,
@@ -235,18 +252,7 @@ class EvaluateModel(ModelTask):
 
         sample = " (SAMPLE DATA)" if card.sample_data else ""
         title = f"Direction model {self.ticker}{sample}"
-        paths = self.figure_paths()
-        drawings = {
-            "confusion_matrix": lambda p: figures.confusion_matrix_figure(
-                evaluation.confusion_matrix, f"{title}: test period", p),
-            "roc": lambda p: figures.roc_figure(evaluation.target, evaluation.predictions,
-                                                f"{title}: ROC, test period", p),
-            "feature_importance": lambda p: figures.feature_importance_figure(
-                importance, f"{title}: feature importance", p),
-        }
-        for name, draw in drawings.items():
-            with atomic_path(paths[name]) as tmp:
-                draw(tmp)
+        self.draw_figures(title, evaluation, importance)
         notes = [*([SAMPLE_NOTE] if card.sample_data else []),
                  f"Model {card.model_file} (sha256 {card.model_sha256[:12]}), "
                  f"{len(card.tickers)} ticker(s), {len(card.features)} features, trained on "
@@ -265,7 +271,8 @@ class EvaluateModel(ModelTask):
             # A list keeps the ranking (the JSON's keys are sorted).
             "feature_importance": [{"feature": n, "importance": v} for n, v in importance.items()],
             "latest_prediction": latest_predictions(model, data),
-            "figures": {n: str(p.relative_to(self.dated_path("reports", ""))) for n, p in paths.items()},
+            "figures": {n: str(p.relative_to(self.dated_path("reports", "")))
+                        for n, p in self.figure_paths().items()},
         }
         with atomic_path(self.report_path("json")) as tmp:
             tmp.write_text(dump_json(report))

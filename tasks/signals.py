@@ -21,7 +21,7 @@ class GenerateSignals(PipelineTask):
     on the run date, and why).
     """
 
-    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.signals")
+    preload = ("pandas", "pyarrow.parquet", "pandera.pandas", "momentum_pipeline.signals")
 
     def requires(self) -> dict[str, dict[str, luigi.Task]]:
         return {t: {"prices": ValidatePrices(date=self.date, ticker=t),
@@ -40,8 +40,9 @@ class GenerateSignals(PipelineTask):
         from momentum_pipeline.frames import dump_json, read_provenance, write_parquet
         from momentum_pipeline.metrics import SAMPLE_DATA_WARNING, sample_data_label
         from momentum_pipeline.signals import (FEATURE_COLUMNS, Inputs, generate_signals,
-                                               panel, session_index)
+                                               panel, session_index, weights_schema)
         from momentum_pipeline.strategy import load_strategy
+        from momentum_pipeline.validation import check_schema
 
         strategy_file = signals().strategy_file
         params = load_strategy(strategy_file)
@@ -55,6 +56,10 @@ class GenerateSignals(PipelineTask):
                         rsi=panel({t: f["rsi"] for t, f in features.items()}, index),
                         macd=panel({t: f["macd"] for t, f in features.items()}, index))
         result = generate_signals(inputs, params)
+        outputs = self.output()
+        check_schema(weights_schema(params, list(result.weights.columns)),
+                     result.weights.reset_index(), outputs["weights"].path,
+                     "(all universe tickers)")
 
         first_prices = paths[min(paths)][0]
         provenance = read_provenance(first_prices).derive(
@@ -74,7 +79,6 @@ class GenerateSignals(PipelineTask):
                       day, (target > 0).sum(), (target < 0).sum(), target.abs().sum(),
                       target.sum(), len(rebalance), len(result.excluded))
 
-        outputs = self.output()
         with atomic_path(outputs["excluded"].path) as tmp:
             tmp.write_text(dump_json({"date": day, **sample_data_label(provenance.sample_data),
                                       "excluded": result.excluded}))

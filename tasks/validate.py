@@ -17,8 +17,7 @@ class ValidatePrices(TickerTask):
     naming the file, column and rows; it is never retried and raises an alert.
     """
 
-    preload = ("pandas", "pandera.pandas", "momentum_pipeline.validation",
-               "momentum_pipeline.frames", "momentum_pipeline.calendar:nyse",
+    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
                "momentum_pipeline.provenance:code_version")
 
     def requires(self) -> FetchPrices:
@@ -39,15 +38,18 @@ class ValidatePrices(TickerTask):
         provenance = read_provenance(raw_path)
         where = provenance.inputs.get("file") or f"{provenance.source}:{self.ticker}"
         settings = validation()
+        thresholds = {"ohlc_tolerance": settings.ohlc_tolerance,
+                      "jump_threshold": settings.jump_threshold,
+                      "thin_volume_fraction": settings.thin_volume_fraction}
         cleaned, report = clean_prices(raw, self.ticker, self.date, where=str(where),
-                                       ohlc_tolerance=settings.ohlc_tolerance,
-                                       jump_threshold=settings.jump_threshold)
+                                       **thresholds)
+        self.log.info("%s: %d rows in, %d sessions out; %s", self.ticker, report.rows_in,
+                      report.rows_out, ", ".join(f"{name} {rule.action} {rule.count}"
+                                                 for name, rule in report.rules.items()))
         for name, rule in report.findings.items():
             self.log.info("%s: rule %s %s %d rows (first: %s)", self.ticker, name,
                           rule.action, rule.count, ", ".join(rule.dates[:3]))
-        derived = provenance.derive(self.task_id, parameters={
-            **self.parameters(), "ohlc_tolerance": settings.ohlc_tolerance,
-            "jump_threshold": settings.jump_threshold})
+        derived = provenance.derive(self.task_id, parameters={**self.parameters(), **thresholds})
         outputs = self.output()
         with atomic_path(outputs["quality"].path) as tmp:
             tmp.write_text(dump_json(report.to_dict()))

@@ -98,7 +98,11 @@ OrderRequest Engine::checked_request(const NewOrder& order) const {
   check_identifier(order.symbol, what + ": symbol");
   check_enums(order.side, order.type, order.time_in_force, what);
   check_quantity(order.quantity, what);
-  const SymbolId symbol = symbol_id(order.symbol);
+  const auto known = symbol_ids_.find(order.symbol);
+  if (known == symbol_ids_.end()) {
+    throw std::invalid_argument(what + ": unknown symbol '" + order.symbol + "' (no reference price set)");
+  }
+  const SymbolId symbol = known->second;
   if (symbols_[static_cast<std::size_t>(symbol)].reference == 0) {
     throw std::invalid_argument(what + ": symbol " + order.symbol +
                                 " has a position from the journal but no reference price yet");

@@ -117,10 +117,12 @@ def run_backtest(rebalance_targets: pd.DataFrame, sids: Mapping[str, int],
                                                  rebalance_targets.to_numpy())}
     skipped: list[tuple[str, str]] = []
 
+    bundle = load_bundle(zipline_root, run_date)
+    assets = bundle.asset_finder.retrieve_all([sids[t] for t in tickers])
+
     def initialize(context) -> None:
         context.set_commission(us_equities=CostCommission(costs))
         context.set_slippage(us_equities=SessionFill(costs))
-        context.assets = [context.sid(sids[t]) for t in tickers]
 
     def handle_data(context, data) -> None:
         targets = plan.get(data.current_session)
@@ -130,7 +132,7 @@ def run_backtest(rebalance_targets: pd.DataFrame, sids: Mapping[str, int],
             for order in orders:
                 context.cancel_order(order)
         held = context.portfolio.positions
-        for asset, weight in zip(context.assets, targets):
+        for asset, weight in zip(assets, targets):
             if weight == 0 and asset not in held:
                 continue
             if not data.can_trade(asset):
@@ -138,12 +140,12 @@ def run_backtest(rebalance_targets: pd.DataFrame, sids: Mapping[str, int],
                 continue
             context.order_target_percent(asset, weight)
 
-    bundle = load_bundle(zipline_root, run_date)
     calendar = get_calendar(CALENDAR_NAME)
+    # No adjustment reader: the prices are adjusted already (see the bundle), and
+    # zipline then skips its daily search for splits and dividends.
     portal = DataPortal(bundle.asset_finder, trading_calendar=calendar,
                         first_trading_day=bundle.daily_bars.first_trading_day,
-                        equity_daily_reader=bundle.daily_bars,
-                        adjustment_reader=bundle.adjustments)
+                        equity_daily_reader=bundle.daily_bars)
     algorithm = TradingAlgorithm(
         sim_params=SimulationParameters(start_session=simulated[0], end_session=simulated[-1],
                                         trading_calendar=calendar, capital_base=capital,

@@ -26,11 +26,8 @@ import numpy as np
 import pandas as pd
 from zipline.assets import AssetFinder
 from zipline.data import bundles
-from zipline.data.adjustments import SQLiteAdjustmentReader
 from zipline.data.bcolz_daily_bars import BcolzDailyBarReader
-from zipline.data.bundles.core import (
-    adjustment_db_path, asset_db_path, daily_equity_path, to_bundle_ingest_dirname,
-)
+from zipline.data.bundles.core import asset_db_path, daily_equity_path, to_bundle_ingest_dirname
 from zipline.utils.calendar_utils import get_calendar
 
 from momentum_pipeline.calendar import CALENDAR_NAME
@@ -113,7 +110,8 @@ def ingest_bundle(bars: Mapping[str, pd.DataFrame], zipline_root: Path,
     """Write ``bars`` (cleaned frames by ticker) as the bundle under ``zipline_root``.
 
     Returns the manifest (:func:`bundle_manifest`). zipline builds the bundle in a
-    temporary folder and copies it into place; callers make the whole root atomic.
+    temporary folder and then copies it into place, so the caller marks a complete
+    ingestion itself (IngestBundle writes ``bundle.json`` last).
     """
     if not bars:
         raise ValueError("no tickers to put in the zipline bundle")
@@ -166,24 +164,27 @@ class InMemoryDailyBarReader(BcolzDailyBarReader):
 @dataclass(frozen=True)
 class BundleReaders:
     """What a daily backtest reads from the bundle (zipline's ``bundles.load`` also
-    opens the minute bars, whose index over the whole calendar takes a second)."""
+    opens the minute bars, whose index over the whole calendar takes a second, and the
+    adjustments, which are empty)."""
 
     asset_finder: AssetFinder
     daily_bars: InMemoryDailyBarReader
-    adjustments: SQLiteAdjustmentReader
+
+
+def ingestion_path(zipline_root: Path, run_date: dt.date, path_of) -> Path:
+    """A file of the ingestion for ``run_date``: ``path_of`` is one of zipline's
+    ``daily_equity_path``, ``asset_db_path``, ``adjustment_db_path``."""
+    ingestion = to_bundle_ingest_dirname(ingestion_timestamp(run_date).tz_localize(None))
+    return Path(path_of(BUNDLE_NAME, ingestion, environ=zipline_environ(zipline_root)))
 
 
 def load_bundle(zipline_root: Path, run_date: dt.date) -> BundleReaders:
     """The readers of the bundle ingested for ``run_date`` under ``zipline_root``."""
-    environ = zipline_environ(zipline_root)
-    ingestion = to_bundle_ingest_dirname(ingestion_timestamp(run_date).tz_localize(None))
-    daily_bars = Path(daily_equity_path(BUNDLE_NAME, ingestion, environ=environ))
+    daily_bars = ingestion_path(zipline_root, run_date, daily_equity_path)
     if not daily_bars.is_dir():
         raise FileNotFoundError(f"{daily_bars}: no zipline bundle ingested for run date "
                                 f"{run_date} under {zipline_root}")
     return BundleReaders(
-        asset_finder=AssetFinder(asset_db_path(BUNDLE_NAME, ingestion, environ=environ)),
+        asset_finder=AssetFinder(str(ingestion_path(zipline_root, run_date, asset_db_path))),
         daily_bars=InMemoryDailyBarReader(str(daily_bars)),
-        adjustments=SQLiteAdjustmentReader(adjustment_db_path(BUNDLE_NAME, ingestion,
-                                                              environ=environ)),
     )

@@ -29,14 +29,27 @@ MAX_BARS = 40
 STYLE = {"font.size": 7.5, "axes.titlesize": 8.5, "legend.fontsize": 7,
          "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
          "axes.spines.right": False}
+#: Inches: left (tick labels), right, bottom (tick labels, axis label), top (title),
+#: and the gap between stacked panels (the lower panel's title).
+MARGINS = (0.8, 0.15, 0.45, 0.3, 0.35)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @contextlib.contextmanager
-def _canvas(height: float) -> Iterator[Figure]:
-    """A figure of the page's width and ``height`` inches, in the report's style."""
+def _canvas(height: float, panels: int = 1) -> Iterator[Figure]:
+    """A figure of the page's width and ``height`` inches, in the report's style.
+
+    Margins are fixed (inches, see :data:`MARGINS`) rather than found by a layout
+    engine, which measures every label before drawing and doubles the time a chart takes.
+    """
+    left, right, bottom, top, gap = MARGINS
     with matplotlib.rc_context(STYLE):
-        yield Figure(figsize=(WIDTH, height), layout="constrained")
+        figure = Figure(figsize=(WIDTH, height))
+        mean_panel = (height - bottom - top - (panels - 1) * gap) / panels
+        figure.subplots_adjust(left=left / WIDTH, right=1 - right / WIDTH,
+                               bottom=bottom / height, top=1 - top / height,
+                               hspace=gap / mean_panel)
+        yield figure
 
 
 def _png(figure: Figure, dpi: int) -> bytes:
@@ -49,7 +62,7 @@ def performance_chart(returns: pd.Series, benchmark_returns: pd.Series, capital:
                       benchmark: str, dpi: int) -> bytes:
     """Equity (dollars) of the strategy and of the benchmark bought with the same
     capital, and both drawdowns (percent)."""
-    with _canvas(4.4) as figure:
+    with _canvas(4.4, panels=2) as figure:
         equity, falls = figure.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
         for series, label, colour in ((returns, "strategy", STRATEGY),
                                       (benchmark_returns, benchmark, BENCHMARK)):
@@ -122,7 +135,7 @@ def deep_dive_chart(metrics: pd.DataFrame, features: pd.DataFrame, ticker: str,
                     moving_averages: tuple[str, ...], dpi: int) -> bytes:
     """Close with moving averages (``metrics`` columns close and ``moving_averages``),
     RSI and MACD (``features`` columns rsi, macd, macd_signal, macd_hist)."""
-    with _canvas(5.2) as figure:
+    with _canvas(5.2, panels=3) as figure:
         price, rsi, macd = figure.subplots(3, 1, sharex=True, height_ratios=[2.6, 1, 1.2])
         price.plot(metrics.index, metrics["close"], color="black", linewidth=0.9, label="close")
         for column, colour in zip(moving_averages, ("#ef6c00", "#1565c0", "#6a1b9a")):

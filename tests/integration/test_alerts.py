@@ -23,6 +23,7 @@ from momentum_pipeline.alerts import REDACTED, alerts_of_run
 from momentum_pipeline.reporting.context import ReportSources, load_report, report_context
 from momentum_pipeline.reporting.render import render_html, render_markdown
 from tasks.base import PipelineTask
+from tasks.execution import ExecuteTrades
 from tasks.validate import ValidatePrices
 from tests.conftest import run_cli, run_tasks
 
@@ -143,6 +144,14 @@ def test_alert_when_schema_mismatch_then_mail_arrives_with_task_parameters_and_e
     assert "SchemaMismatch" in body and "BAD.csv" in body and "column 'close'" in body
     [logged] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
     assert logged.family == "ValidatePrices" and logged.parameters["ticker"] == "BAD"
+
+
+def test_alert_when_execute_trades_refuses_then_critical_mail_arrives(alerting, mail_server):
+    assert not run_tasks(ExecuteTrades(date=RUN_DATE)).scheduling_succeeded
+    [message] = mail_server.messages
+    assert message["Subject"].startswith("[momentum-pipeline CRITICAL] ExecuteTrades(")
+    assert "ExecutionRefused" in message["Subject"]
+    assert f"--confirm {RUN_DATE}" in message.get_content()
 
 
 def test_alert_when_mail_server_down_then_failure_still_logged_and_problem_warned(

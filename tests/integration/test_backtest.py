@@ -56,12 +56,10 @@ def sample_root(tmp_path_factory) -> Path:
     return root
 
 
-def copy_without_results(root: Path, target: Path, *also: str) -> Path:
-    """A copy of ``root`` without the backtest's outputs (and the ``also`` folders)."""
+def copy_without_results(root: Path, target: Path) -> Path:
+    """A copy of ``root`` without the backtest's outputs."""
     shutil.copytree(root, target)
     shutil.rmtree(results(target))
-    for folder in also:
-        shutil.rmtree(target / folder)
     return target
 
 
@@ -108,9 +106,12 @@ def test_backtest_strategy_when_rerun_through_the_cli_then_it_does_no_work(sampl
     assert {p: p.stat().st_mtime_ns for p in outputs} == before
 
 
-def test_backtest_strategy_when_recomputed_then_its_outputs_are_byte_identical(
+def test_backtest_strategy_when_recomputed_after_a_cut_short_ingestion_then_outputs_are_same(
         sample_root, tmp_path):
-    again = copy_without_results(sample_root, tmp_path / "var", "zipline")
+    again = copy_without_results(sample_root, tmp_path / "var")
+    bundle = again / "zipline" / DATE.isoformat()
+    (bundle / "bundle.json").unlink()
+    (bundle / "data" / "left-over").write_text("an ingestion killed half way")
     config = configure(again)
     try:
         result = run_tasks(BacktestStrategy(date=DATE))
@@ -118,6 +119,7 @@ def test_backtest_strategy_when_recomputed_then_its_outputs_are_byte_identical(
         config.restore()
 
     assert result.status == LuigiStatusCode.SUCCESS, result.summary_text
+    assert (bundle / "bundle.json").is_file() and not (bundle / "data" / "left-over").exists()
     for output in results(sample_root).iterdir():
         assert (results(again) / output.name).read_bytes() == output.read_bytes(), output.name
 

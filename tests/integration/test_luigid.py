@@ -25,6 +25,8 @@ from tests.conftest import REPO, run_cli
 
 RUN_DATE = "2025-10-08"
 TICKERS = "AAPL,MSFT,TSLA"
+#: RangeDaily's stop is exclusive: the days 2025-10-07 and RUN_DATE.
+BACKFILL_START, BACKFILL_STOP = "2025-10-07", "2025-10-09"
 
 
 def free_port() -> int:
@@ -127,6 +129,37 @@ def test_console_when_tasks_finished_then_shows_per_stage_counts(scheduled_run):
     counts = re.findall(r"progress: ValidatePrices (\d+)/(\d+) done", scheduled_run.result.stderr)
     assert [int(n) for n, _ in counts] == list(range(1, validated + 1))
     assert {int(total) for _, total in counts} == {validated}
+
+
+@dataclass
+class Backfill:
+    result: subprocess.CompletedProcess[str]
+    run_date_report: Path
+    run_date_report_stamp: int
+
+
+@pytest.fixture(scope="module")
+def backfill(scheduled_run: ScheduledRun) -> Backfill:
+    """The README's backfill over two days, the second of them already run above."""
+    luigid = scheduled_run.luigid
+    report = luigid.root / "reports" / RUN_DATE / "final_analysis_report.pdf"
+    stamp = report.stat().st_mtime_ns
+    result = run_cli("RangeDaily", "--of", "DailyPipeline", "--param-name", "date",
+                     "--start", BACKFILL_START, "--stop", BACKFILL_STOP, "--days-back", "36500",
+                     "--workers", "2", "--scheduler-host", "127.0.0.1",
+                     "--scheduler-port", str(luigid.port), "--paths-root", str(luigid.root),
+                     "--universe-tickers", TICKERS)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return Backfill(result, report, stamp)
+
+
+def test_backfill_when_range_has_a_missing_day_then_only_that_day_runs(scheduled_run, backfill):
+    done = scheduled_run.luigid.tasks("DONE").values()
+    pipelines = sorted(task["params"]["date"] for task in done if task["name"] == "DailyPipeline")
+    assert pipelines == [BACKFILL_START, RUN_DATE]
+    root = scheduled_run.luigid.root
+    assert (root / "reports" / BACKFILL_START / "final_analysis_report.pdf").is_file()
+    assert backfill.run_date_report.stat().st_mtime_ns == backfill.run_date_report_stamp
 
 
 def test_luigid_when_stopped_then_state_and_log_are_under_the_data_root(scheduled_run):

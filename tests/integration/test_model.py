@@ -8,6 +8,7 @@ import json
 import luigi
 import numpy as np
 import pytest
+from luigi.tools.deps import find_deps
 
 from momentum_pipeline.features import FeatureParams
 from momentum_pipeline.frames import read_parquet
@@ -126,21 +127,15 @@ def test_pooled_model_on_the_sample_market_stacks_the_universe_and_says_sample_d
     assert not (reports / "model_metrics.json").exists()
 
 
-def _closure(task: luigi.Task) -> set[str]:
-    seen: dict[str, luigi.Task] = {}
-    pending = [task]
-    while pending:
-        current = pending.pop()
-        if current.task_id not in seen:
-            seen[current.task_id] = current
-            pending.extend(luigi.task.flatten(current.requires()))
-    return {t.get_task_family() for t in seen.values()}
+def _families(task: luigi.Task) -> set[str]:
+    """Task families of ``task`` and everything it requires, transitively."""
+    return {t.get_task_family() for t in find_deps(task, None)}
 
 
 def test_research_trains_and_evaluates_the_model_and_daily_pipeline_does_not(pipeline_config):
     pipeline_config.set("universe", "tickers", "TSLA")
-    assert {"TrainModel", "EvaluateModel", "DailyPipeline"} <= _closure(Research(date=DATE))
-    assert not {"TrainModel", "EvaluateModel"} & _closure(DailyPipeline(date=DATE))
+    assert {"TrainModel", "EvaluateModel", "DailyPipeline"} <= _families(Research(date=DATE))
+    assert not {"TrainModel", "EvaluateModel"} & _families(DailyPipeline(date=DATE))
 
 
 def test_train_model_from_the_command_line_takes_the_seed_and_model_settings(data_root):

@@ -17,7 +17,7 @@ from tests.conftest import REPO, PipelineConfig, run_tasks
 from tests.unit.reporting.checks import image_sources, page_ink
 
 RUN_DATE = dt.date(2025, 10, 8)
-TICKERS = "AAPL,MSFT,JPM,XOM,TSLA"
+TICKERS = "AAPL,MSFT,XOM,TSLA"
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,8 @@ def report_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("report") / "var"
     config = PipelineConfig()
     for section, option, value in (("paths", "root", root), ("data", "source", "sample"),
-                                   ("data", "start", "2019-01-01"),
-                                   ("backtest", "start", "2020-06-01"),
+                                   ("data", "start", "2021-01-04"),
+                                   ("backtest", "start", "2022-03-01"),
                                    ("universe", "tickers", TICKERS)):
         config.set(section, option, value)
     result = run_tasks(GenerateReport(date=RUN_DATE), workers=2)

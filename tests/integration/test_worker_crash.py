@@ -9,15 +9,19 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
+import luigi
 import pyarrow.parquet as pq
+from luigi.task import flatten
 
+from tasks.base import _TMP_MARK as TMP_MARK
+from tasks.pipeline import DailyPipeline
 from tests.conftest import REPO
 
 RUN_DATE = "2025-10-08"
 TICKERS = "AAPL,MSFT,NVDA,JPM,XOM,TSLA"
-TMP_MARK = ".tmp-"
 
 
 def pipeline_command(root: Path) -> list[str]:
@@ -26,11 +30,24 @@ def pipeline_command(root: Path) -> list[str]:
             "--universe-tickers", TICKERS, "--date", RUN_DATE]
 
 
-def outputs(root: Path) -> dict[Path, tuple[int, int]]:
-    """Every file under the data root but the logs (appended by design), with its inode
-    and modification time: a rewritten output changes one of them."""
-    return {path: (path.stat().st_ino, path.stat().st_mtime_ns)
-            for path in root.rglob("*") if path.is_file() and "logs" not in path.parts}
+def pipeline_tasks(root: luigi.Task) -> list[luigi.Task]:
+    """``root`` and everything it requires, transitively."""
+    found: dict[str, luigi.Task] = {}
+    pending = [root]
+    while pending:
+        task = pending.pop()
+        if task.task_id not in found:
+            found[task.task_id] = task
+            pending.extend(flatten(task.requires()))
+    return list(found.values())
+
+
+def output_files(task: luigi.Task) -> dict[Path, tuple[int, int]]:
+    """The task's output files with inode and modification time: a rewrite changes one."""
+    paths = [Path(target.path) for target in flatten(task.output())]
+    files = [file for path in paths
+             for file in ([path] if path.is_file() else sorted(path.rglob("*")))]
+    return {file: (file.stat().st_ino, file.stat().st_mtime_ns) for file in files if file.is_file()}
 
 
 def kill_when_cleaned(root: Path, count: int) -> None:
@@ -50,25 +67,24 @@ def kill_when_cleaned(root: Path, count: int) -> None:
 
 
 def test_pipeline_when_worker_killed_mid_run_then_second_worker_completes_without_rerunning_done_tasks(
-        data_root):
+        data_root, pipeline_config):
+    pipeline_config.set("universe", "tickers", TICKERS)
     kill_when_cleaned(data_root, count=2)
-    before = outputs(data_root)
-    visible = {path for path in before if TMP_MARK not in path.name}
-    assert not (data_root / "reports" / RUN_DATE / "final_analysis_report.pdf").exists(), \
-        "the kill came after the end of the run: nothing to resume"
-    for path in visible:
-        if path.suffix == ".parquet":
-            pq.read_metadata(path)  # a torn file fails here
+    graph = pipeline_tasks(DailyPipeline(date=date.fromisoformat(RUN_DATE)))
+    finished = [task for task in graph if task.complete()]
+    assert 0 < len(finished) < len(graph), "the kill did not come mid-run"
+    before = {file: stamp for task in finished for file, stamp in output_files(task).items()}
+    for path in data_root.rglob("*.parquet"):
+        pq.read_metadata(path)  # a torn file under an output's name fails here
 
     env = {**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg")}
     rerun = subprocess.run(pipeline_command(data_root), cwd=REPO, env=env,
                            capture_output=True, text=True, timeout=900)
 
     assert rerun.returncode == 0, rerun.stderr[-4000:]
-    assert "This progress looks :)" in rerun.stderr
-    after = outputs(data_root)
-    rewritten = [str(path) for path in visible if after.get(path) != before[path]]
+    assert all(task.complete() for task in graph)
+    after = {file: stamp for task in finished for file, stamp in output_files(task).items()}
+    rewritten = sorted(str(file) for file in before if after.get(file) != before[file])
     assert not rewritten, f"outputs of tasks done before the kill were written again: {rewritten}"
-    leftovers = [str(path) for path in data_root.rglob(f"*{TMP_MARK}*")]
+    leftovers = sorted(str(path) for path in data_root.rglob(f"*{TMP_MARK}*"))
     assert not leftovers, f"temporary files left behind: {leftovers}"
-    assert (data_root / "reports" / RUN_DATE / "final_analysis_report.pdf").exists()

@@ -8,7 +8,8 @@ import pandas_ta as ta
 import pytest
 import talib
 
-from momentum_pipeline.features import FeatureParams, build_features
+from momentum_pipeline.features import FeatureParams, build_features, features_schema
+from momentum_pipeline.validation import SchemaMismatch, check_schema
 from tests.conftest import REAL_OHLCV
 from tests.unit.analytics.panels import real_bars
 
@@ -109,3 +110,18 @@ def test_features_when_every_column_is_listed_then_dtypes_are_float64():
 def test_feature_params_when_a_window_is_invalid_then_error_names_it(change, named):
     with pytest.raises(ValueError, match=named):
         FeatureParams(**change)
+
+
+def test_features_schema_when_a_value_is_missing_after_warm_up_then_mismatch_names_it():
+    features = build_features(real_bars("KO").loc["2024-06-03":"2024-12-31"])
+    schema = features_schema(FeatureParams())
+    check_schema(schema, features.reset_index(), "KO.parquet", "KO")  # the real thing passes
+    features.loc["2024-12-02", "rsi"] = np.nan
+    features.loc["2024-12-03", "macd"] = np.inf
+    with pytest.raises(SchemaMismatch) as error:
+        check_schema(schema, features.reset_index(), "KO.parquet", "KO")
+    message = str(error.value)
+    assert message.startswith("KO.parquet: ticker KO does not match the features schema")
+    row = features.index.get_loc("2024-12-02") + 1
+    assert f"column 'rsi' failed finite_after_warm_up at rows [{row}] (values: nan)" in message
+    assert f"column 'macd' failed finite_after_warm_up at rows [{row + 1}] (values: inf)" in message

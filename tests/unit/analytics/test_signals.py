@@ -9,9 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from momentum_pipeline.calendar import sessions
 from momentum_pipeline.signals import (Selection, books, capped_weights, decision_sessions,
-                                       generate_signals, momentum_scores, target_weights)
+                                       generate_signals, momentum_scores, target_weights,
+                                       weights_schema)
 from momentum_pipeline.strategy import StrategyParams
+from momentum_pipeline.validation import SchemaMismatch, check_schema
 from tests.unit.analytics.panels import REAL_TICKERS, generated_inputs, real_bars, signal_inputs
 
 TOLERANCE = 1e-9
@@ -49,7 +52,8 @@ def test_weights_when_markets_are_generated_then_finite_capped_and_summing_to_ex
 
     assert np.isfinite(weights).all()
     assert (np.abs(weights) <= cap * (1 + 1e-12)).all()
-    longs, shorts = np.where(weights > 0, weights, 0).sum(1), -np.where(weights < 0, weights, 0).sum(1)
+    longs = np.where(weights > 0, weights, 0).sum(axis=1)
+    shorts = -np.where(weights < 0, weights, 0).sum(axis=1)
     held_long, held_short = (weights > 0).sum(1), (weights < 0).sum(1)
     if params.long_short:
         np.testing.assert_allclose(longs, shorts, atol=TOLERANCE)  # net 0
@@ -125,9 +129,7 @@ def test_books_when_a_held_name_leaves_the_entry_slots_then_it_stays_until_it_le
 
 
 def test_decision_sessions_when_monthly_or_weekly_then_last_nyse_session_of_the_period():
-    index = pd.DatetimeIndex(pd.bdate_range("2024-03-20", "2024-04-05"))
-    from momentum_pipeline.calendar import sessions
-    index = sessions(index[0], index[-1])
+    index = sessions(pd.Timestamp("2024-03-20"), pd.Timestamp("2024-04-05"))
     monthly = index[decision_sessions(index, "monthly")]
     weekly = index[decision_sessions(index, "weekly")]
     # Good Friday 2024-03-29 was a holiday: March and its week end on Thursday the 28th.
@@ -204,3 +206,23 @@ def test_rebalance_list_when_no_decision_is_due_then_it_is_empty():
     assert signals.rebalance.empty
     assert signals.rebalance.columns.tolist() == ["ticker", "action", "previous_weight",
                                                   "target_weight", "reason"]
+
+
+def test_weights_schema_when_a_weight_breaks_the_contract_then_mismatch_names_row_and_date():
+    params = StrategyParams(max_weight=0.5)
+    weights = pd.DataFrame({"AAA": [0.5, 0.5, 0.4], "BBB": [0.5, 0.5, 0.5]},
+                           index=pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"],
+                                                  name="date"))
+    schema = weights_schema(params, ["AAA", "BBB"])
+    check_schema(schema, weights.reset_index(), "target_weights.parquet", "all")
+    weights.loc["2024-01-03", "AAA"] = 0.6     # above the cap and the gross exposure
+    weights.loc["2024-01-04", "BBB"] = np.nan  # not a weight
+    with pytest.raises(SchemaMismatch) as error:
+        check_schema(schema, weights.reset_index(), "target_weights.parquet", "all")
+    message = str(error.value)
+    assert "gross_exposure_within_target at rows [2] (dates: 2024-01-03)" in message
+    assert "column 'AAA' failed in_range" in message
+    assert "column 'BBB' failed not_nullable" in message
+    weights.loc[:, :] = [[0.5, 0.5], [0.5, -0.1], [0.2, 0.2]]  # a short, long-only
+    with pytest.raises(SchemaMismatch, match="column 'BBB' failed in_range"):
+        check_schema(schema, weights.reset_index(), "target_weights.parquet", "all")

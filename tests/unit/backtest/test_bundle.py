@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from momentum_pipeline.backtest.bundle import ingest_bundle, load_bundle
+from zipline.data.adjustments import SQLiteAdjustmentReader
+from zipline.data.bundles.core import adjustment_db_path
+
+from momentum_pipeline.backtest.bundle import ingest_bundle, ingestion_path, load_bundle
 from tests.unit.backtest.conftest import BENCHMARK, MSFT_GAPS, RUN_DATE, TICKERS, cleaned
 
 
@@ -48,7 +51,8 @@ def test_bundle_when_a_session_was_filled_then_it_has_the_carried_close_and_no_v
 
 def test_bundle_when_ingested_then_it_holds_no_splits_dividends_or_mergers_and_says_why(bundle):
     root, manifest = bundle
-    tables = load_bundle(root, RUN_DATE).adjustments.unpack_db_to_component_dfs()
+    adjustments = SQLiteAdjustmentReader(str(ingestion_path(root, RUN_DATE, adjustment_db_path)))
+    tables = adjustments.unpack_db_to_component_dfs()
 
     assert {name: len(frame) for name, frame in tables.items()} == dict.fromkeys(tables, 0)
     assert "already split- and dividend-adjusted" in manifest["adjustments"]

@@ -1,0 +1,43 @@
+"""The backtest's ``summary.json``: what was run, the metrics of the strategy and
+the benchmark, and how closely the vectorised check agrees with zipline."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+
+from momentum_pipeline.backtest.config import BacktestConfig
+from momentum_pipeline.backtest.performance import finite_or_none, summarise
+from momentum_pipeline.backtest.vectorised import (
+    FINAL_EQUITY_TOLERANCE, MIN_RETURNS_CORRELATION, agrees,
+)
+from momentum_pipeline.metrics import sample_data_label
+
+
+def backtest_summary(performance: pd.DataFrame, comparison: dict[str, float],
+                     config: BacktestConfig, strategy: str, sample_data: bool,
+                     rebalances: int) -> dict[str, Any]:
+    """The summary of a run whose daily ``performance`` is zipline's; ``comparison``
+    is :func:`~momentum_pipeline.backtest.vectorised.compare`'s. The benchmark is
+    held fully invested (exposure 1, turnover 0)."""
+    return {
+        "strategy": strategy,
+        "start": performance.index[0].date().isoformat(),
+        "end": performance.index[-1].date().isoformat(),
+        "capital": config.capital,
+        **sample_data_label(sample_data),
+        "benchmark": config.benchmark,
+        "costs": asdict(config.costs),
+        "rebalances": rebalances,
+        "strategy_metrics": finite_or_none(summarise(
+            performance["returns"], capital=config.capital,
+            gross_exposure=performance["gross_exposure"], daily_turnover=performance["turnover"])),
+        "benchmark_metrics": finite_or_none(summarise(
+            performance["benchmark_returns"], capital=config.capital, gross_exposure=1.0,
+            daily_turnover=0.0)),
+        "vectorised_check": {**finite_or_none(comparison), "agrees": agrees(comparison),
+                             "min_returns_correlation": MIN_RETURNS_CORRELATION,
+                             "final_equity_tolerance": FINAL_EQUITY_TOLERANCE},
+    }

@@ -1,0 +1,75 @@
+"""ExecuteTrades' report: the files of ``executions/<date>/`` as text, so the task
+only writes them (atomically, ``summary.json`` last: it marks the report complete)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from momentum_pipeline.execution import REPORT_FILES
+from momentum_pipeline.execution.session import SENT, ExecutionResult
+from momentum_pipeline.frames import dump_json
+
+REJECTION_COLUMNS = ["client_order_id", "ticker", "side", "quantity", "reason", "message"]
+POSITION_COLUMNS = ["ticker", "shares", "reference_price", "market_value", "weight",
+                    "target_weight"]
+
+
+def rejections(orders: pd.DataFrame, unpriced: Mapping[str, str]) -> pd.DataFrame:
+    """Orders the risk checks refused, and tickers that needed an order but had no
+    usable close (reason NO_REFERENCE_PRICE): nothing of these was sent."""
+    refused = orders.loc[orders["status"] == "REJECTED", REJECTION_COLUMNS]
+    unsized = pd.DataFrame([{"client_order_id": "", "ticker": t, "side": "", "quantity": 0,
+                             "reason": "NO_REFERENCE_PRICE", "message": why}
+                            for t, why in sorted(unpriced.items())], columns=REJECTION_COLUMNS)
+    return pd.concat([refused, unsized], ignore_index=True) if len(unsized) else refused
+
+
+def positions_frame(positions: Mapping[str, int], prices: pd.Series, target: pd.Series,
+                    capital: float) -> pd.DataFrame:
+    """Shares held after the session, valued at the reference close, beside the target
+    weight (fractions of capital). Tickers held outside the targets show no target."""
+    tickers = sorted({t for t, shares in positions.items() if shares}
+                     | {t for t, w in target.items() if w})
+    frame = pd.DataFrame({"ticker": tickers,
+                          "shares": [int(positions.get(t, 0)) for t in tickers],
+                          "reference_price": [prices.get(t, float("nan")) for t in tickers],
+                          "target_weight": [target.get(t, float("nan")) for t in tickers]})
+    frame["market_value"] = frame["shares"] * frame["reference_price"]
+    frame["weight"] = frame["market_value"] / capital
+    return frame[POSITION_COLUMNS]
+
+
+def status_counts(orders: pd.DataFrame) -> dict[str, int]:
+    counts = orders["status"].value_counts()
+    return {"planned": len(orders), "sent": int(orders["status"].isin(SENT).sum()),
+            **{status: int(n) for status, n in sorted(counts.items())}}
+
+
+def report_files(result: ExecutionResult, *, target: pd.Series, prices: pd.Series,
+                 unpriced: Mapping[str, str], in_doubt: list[dict[str, Any]],
+                 header: dict[str, Any], warning: str | None) -> dict[str, str]:
+    """File name -> text. ``header`` opens summary.json (date, venue, capital, journal,
+    provenance, ...); ``warning`` (SAMPLE DATA) becomes a column of every CSV."""
+    capital = float(header["capital"])
+    orders_csv, fills_csv, rejections_csv, positions_csv, summary_json = REPORT_FILES
+    frames = {orders_csv: result.orders, fills_csv: result.fills,
+              rejections_csv: rejections(result.orders, unpriced),
+              positions_csv: positions_frame(result.positions, prices, target, capital)}
+    texts = {name: (frame.assign(warning=warning) if warning else frame).to_csv(index=False)
+             for name, frame in frames.items()}
+    held = frames[positions_csv]
+    texts[summary_json] = dump_json({
+        **header,
+        "orders": status_counts(result.orders),
+        "fills": len(result.fills),
+        "rejections": len(frames[rejections_csv]),
+        "in_doubt": in_doubt,
+        "positions": int((held["shares"] != 0).sum()),
+        "long_value": float(held.loc[held["shares"] > 0, "market_value"].sum()),
+        "short_value": float(held.loc[held["shares"] < 0, "market_value"].sum()),
+        "gross_exposure": result.gross_exposure,
+    })
+    return texts

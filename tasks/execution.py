@@ -1,0 +1,142 @@
+"""ExecuteTrades: the run date's target weights sent as orders through the C++ order
+engine. Manual and guarded: no wrapper task requires it, it acts only when confirmed
+(``--confirm <run date>``), it is never retried, and any failure raises an alert for
+a person to take over."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import luigi
+
+from momentum_pipeline.execution import REPORT_FILES
+from tasks.base import PipelineTask, atomic_path, data_root, task_logger
+from tasks.config import execution
+from tasks.signals import GenerateSignals
+from tasks.universe import universe_tickers
+from tasks.validate import ValidatePrices
+
+
+class ExecuteTrades(PipelineTask):
+    """Orders that move the journal's positions to the run date's targets (whole shares
+    of ``[execution] capital`` at each ticker's close), through the engine's risk checks
+    and the paper venue -> ``executions/<date>/`` (orders, fills, rejections, positions,
+    summary.json) and ``logs/trade_exec.log``. The order journal
+    (``executions/journal.log``) carries positions across days; a client order id it
+    already holds is never sent again, so a rerun sends nothing twice.
+
+    Unconfirmed, it requires nothing and fails at once with how to confirm, writing no
+    output. A failure is never retried: the alert asks a person to look.
+    """
+
+    confirm = luigi.Parameter(default="", significant=False,
+                              description="The run date again (YYYY-MM-DD): the explicit "
+                                          "confirmation without which nothing is sent.")
+    venue = luigi.ChoiceParameter(choices=["paper", "live"], default="paper",
+                                  description="paper (simulated market) or live (an adapter "
+                                              "configured in [execution] live_venue).")
+    retry_count = 0  # an order is never resent automatically: a person decides
+    preload = ("pandas", "pyarrow.parquet", "order_engine", "momentum_pipeline.execution.report")
+
+    @property
+    def log(self) -> logging.Logger:
+        return task_logger("trade_exec")
+
+    def confirmed(self) -> bool:
+        return self.confirm == self.date.isoformat()
+
+    def requires(self) -> dict[str, Any]:
+        if not self.confirmed():
+            return {}  # refuse at once rather than after building the day's signals
+        return {"signals": GenerateSignals(date=self.date),
+                "prices": {t: ValidatePrices(date=self.date, ticker=t) for t in universe_tickers()}}
+
+    def output(self) -> dict[str, luigi.LocalTarget]:
+        return {name: luigi.LocalTarget(str(self.dated_path("executions", name)))
+                for name in REPORT_FILES}
+
+    def on_failure(self, exception: BaseException) -> str:
+        self.log.error("%s FAILED, nothing is retried; manual review needed: %s: %s",
+                       self.task_id, type(exception).__name__, exception)
+        return super().on_failure(exception)
+
+    def refuse_unless_confirmed(self) -> None:
+        from momentum_pipeline.execution.session import ExecutionRefused
+
+        day = self.date.isoformat()
+        if not self.confirm:
+            raise ExecutionRefused(f"ExecuteTrades sends orders only when confirmed: rerun with "
+                                   f"--confirm {day} (the run date). Nothing was sent.")
+        if not self.confirmed():
+            raise ExecutionRefused(f"--confirm {self.confirm} does not match the run date {day}: "
+                                   f"confirm with --confirm {day}. Nothing was sent.")
+
+    def run(self) -> None:
+        self.refuse_unless_confirmed()
+        import pandas as pd
+
+        from momentum_pipeline.calendar import last_session_on_or_before
+        from momentum_pipeline.execution.orders import plan_orders, reference_prices
+        from momentum_pipeline.execution.report import report_files
+        from momentum_pipeline.execution.session import (ExecutionSettings, execute_plan,
+                                                         in_doubt, open_engine)
+        from momentum_pipeline.frames import read_parquet, read_provenance
+        from momentum_pipeline.metrics import SAMPLE_DATA_WARNING, sample_data_label
+
+        settings = ExecutionSettings.from_config(execution())
+        weights_path = self.input()["signals"]["weights"].path
+        weights = read_parquet(weights_path)
+        session = last_session_on_or_before(self.date)
+        if weights.empty or weights.index[-1] != session:
+            last = weights.index[-1].date() if len(weights) else "no rows"
+            raise ValueError(f"{weights_path}: last row is {last}, expected the run date's "
+                             f"session {session.date()}: stale signals. Nothing was sent.")
+        target = weights.iloc[-1]
+        provenance = read_provenance(weights_path)
+        prefix = f"{SAMPLE_DATA_WARNING}: " if provenance.sample_data else ""
+        price_files = {t: i["prices"].path for t, i in self.input()["prices"].items()}
+        closes = {t: pd.read_parquet(price_files[t], columns=["close"])["close"]
+                  for t in target.index if t in price_files}
+        prices, missing = reference_prices(closes, session)
+        missing.update({t: "not in the universe's validated prices"
+                        for t in target.index if t not in price_files})
+        journal = execution().journal or data_root() / "executions" / "journal.log"
+        self.log.info("%s%s: orders for the targets of session %s on the %s venue, capital "
+                      "%.2f, journal %s", prefix, self.task_id, session.date(), self.venue,
+                      settings.capital, journal)
+
+        with open_engine(self.venue, settings, journal) as engine:
+            doubts = in_doubt(engine)
+            for order in doubts:
+                self.log.warning("%sIN DOUBT %s", prefix, order["message"])
+            for ticker, price in prices.items():
+                engine.set_reference_price(ticker, price)
+            positions = {t: int(shares) for t, shares in engine.positions().items()}
+            unpriced = {t: why for t, why in missing.items() if target[t] or positions.get(t)}
+            for ticker, why in unpriced.items():
+                self.log.warning("%s%s: no order: %s", prefix, ticker, why)
+            for ticker in sorted(t for t, shares in positions.items()
+                                 if shares and t not in target.index):
+                self.log.warning("%s%s: %d shares held outside the targets: left alone",
+                                 prefix, ticker, positions[ticker])
+            plan = plan_orders(self.date, target, prices, positions, settings.capital,
+                               settings.price_collar)
+            result = execute_plan(engine, plan, self.log, prefix)
+
+        header = {"date": self.date.isoformat(), "session": session.date().isoformat(),
+                  "venue": self.venue, "capital": settings.capital, "journal": str(journal),
+                  **sample_data_label(provenance.sample_data),
+                  "provenance": provenance.derive(self.task_id,
+                                                  parameters=self.parameters()).to_dict()}
+        files = report_files(result, target=target, prices=prices, unpriced=unpriced,
+                             in_doubt=doubts, header=header,
+                             warning=SAMPLE_DATA_WARNING if provenance.sample_data else None)
+        outputs = self.output()
+        for name, text in files.items():
+            with atomic_path(outputs[name].path) as tmp:
+                tmp.write_text(text)
+        counts = result.orders["status"].value_counts().to_dict()
+        self.log.info("%s%s: %d orders planned %s, gross exposure %.2f; report in %s", prefix,
+                      self.date, len(plan), counts, result.gross_exposure,
+                      self.dated_path("executions", ""))

@@ -1,0 +1,65 @@
+"""Inputs of ExecuteTrades written by the contract (cleaned prices from the real data,
+target weights, the signal files), so its tests do not run the pipeline before it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from momentum_pipeline.calendar import sessions
+from momentum_pipeline.frames import dump_json, write_parquet
+from momentum_pipeline.provenance import Provenance
+from tests.conftest import REAL_OHLCV, PipelineConfig
+
+DATE = dt.date(2025, 10, 8)
+CAPITAL = 1_000_000.0
+TICKERS = ("AAPL", "JPM", "MSFT", "XOM")
+WEIGHTS = {"AAPL": 0.10, "JPM": 0.05, "MSFT": 0.08, "XOM": 0.0}
+
+
+def cleaned_prices(ticker: str, day: dt.date) -> pd.DataFrame:
+    """The cleaned-stage frame of a real ticker, up to ``day``."""
+    raw = pd.read_csv(REAL_OHLCV / f"{ticker}.csv", parse_dates=["Date"])
+    raw = raw[raw["Date"] <= pd.Timestamp(day)].tail(300)
+    frame = pd.DataFrame({"open": raw["Open"].to_numpy(), "high": raw["High"].to_numpy(),
+                          "low": raw["Low"].to_numpy(), "close": raw["Close"].to_numpy(),
+                          "volume": raw["Volume"].to_numpy().astype("int64"),
+                          "filled": False}, index=pd.DatetimeIndex(raw["Date"], name="date"))
+    return frame
+
+
+def close_on(ticker: str, day: dt.date = DATE) -> float:
+    return float(cleaned_prices(ticker, day)["close"].iloc[-1])
+
+
+def expected_shares(ticker: str, weight: float, day: dt.date = DATE) -> int:
+    return math.trunc(weight * CAPITAL / close_on(ticker, day))
+
+
+def write_inputs(root: Path, weights: dict[str, float] = WEIGHTS, day: dt.date = DATE,
+                 sample: bool = False, signal_session: dt.date | None = None) -> None:
+    """Cleaned prices of TICKERS and signals whose last row (``signal_session``, by
+    default the run date's) holds ``weights``."""
+    provenance = Provenance(task="tests", source="sample" if sample else "csv",
+                            sample_data=sample)
+    cleaned = root / "data" / "cleaned" / day.isoformat()
+    cleaned.mkdir(parents=True, exist_ok=True)
+    for ticker in TICKERS:
+        write_parquet(cleaned_prices(ticker, day), cleaned / f"{ticker}.parquet", provenance)
+        (cleaned / f"{ticker}.quality.json").write_text(dump_json({"ticker": ticker}))
+    index = sessions(day - dt.timedelta(days=10), signal_session or day)[-3:]
+    frame = pd.DataFrame([weights] * len(index), index=index, columns=list(TICKERS),
+                         dtype="float64")
+    signals = root / "signals" / day.isoformat()
+    signals.mkdir(parents=True, exist_ok=True)
+    write_parquet(frame, signals / "target_weights.parquet", provenance)
+    (signals / "rebalance.csv").write_text("ticker,action,previous_weight,target_weight,reason\n")
+    (signals / "excluded.json").write_text(dump_json({"excluded": {}}))
+
+
+def configure(config: PipelineConfig) -> None:
+    config.set("universe", "tickers", ",".join(TICKERS))
+    config.set("execution", "capital", CAPITAL)
