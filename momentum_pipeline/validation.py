@@ -115,11 +115,50 @@ def _values(group: pd.DataFrame) -> str:
     return ", ".join(str(v) for v in group["failure_case"].head(MAX_LISTED_ROWS))
 
 
+#: pandera's checks of a frame's shape: they fail without rows to point at.
+STRUCTURAL_CHECKS = ("column_in_dataframe", "column_in_schema", "column_ordered")
+
+
+def _dtype_in(check: str) -> str:
+    """``float64`` from ``coerce_dtype('float64')`` or ``dtype('float64')``."""
+    return check.split("(", 1)[1].rstrip(")").strip("'")
+
+
+def _dates(values: pd.Series) -> str:
+    return ", ".join(pd.to_datetime(values.head(MAX_LISTED_ROWS)).dt.strftime("%Y-%m-%d"))
+
+
+def _describe(context: str, column: str, check: str, group: pd.DataFrame,
+              expected: str) -> str | None:
+    """One line for one failing (column, check); a table check's row is reported by
+    its date, so its other columns give ``None`` or the same line again."""
+    if check == "column_in_dataframe":
+        return f"column '{group['failure_case'].iloc[0]}': missing (expected columns {expected})"
+    if check == "column_in_schema":
+        return (f"column '{group['failure_case'].iloc[0]}': not expected "
+                f"(expected columns {expected})")
+    if check == "column_ordered":
+        return f"columns out of order (expected {expected})"
+    if check.startswith("coerce_dtype"):
+        return (f"column '{column}': not readable as {_dtype_in(check)} at {_rows(group)} "
+                f"(values: {_values(group)})")
+    if check.startswith("dtype("):
+        return f"column '{column}': type {_values(group)}, expected {_dtype_in(check)}"
+    if context != "DataFrameSchema":
+        return f"column '{column}' failed {check} at {_rows(group)} (values: {_values(group)})"
+    if column == "date":  # raw bars: rows are positions, the dates are a column
+        return f"{check} at {_rows(group)} (dates: {_dates(group['failure_case'])})"
+    if group["index"].map(type).eq(pd.Timestamp).all():  # cleaned bars: indexed by date
+        return f"{check} on {_dates(group['index'].drop_duplicates())}"
+    return None
+
+
 def describe_schema_errors(errors: SchemaErrors | SchemaError, where: str, ticker: str) -> str:
     """One readable message: the file, then each failing column or check with its rows.
 
-    Consequences of a reported problem are left out: checks of a column that could
-    not be read as numbers, and table checks that could not run at all.
+    Consequences of a reported problem are left out: the type and value checks of a
+    column that could not be read, and checks that could not run at all (a table
+    check needing a missing column); they are listed only if nothing else is.
     """
     cases = errors.failure_cases
     schema = errors.schema
@@ -128,26 +167,18 @@ def describe_schema_errors(errors: SchemaErrors | SchemaError, where: str, ticke
         return "\n".join([*lines, f"  {errors}"])
     expected = ", ".join(schema.columns)
     unreadable = set(cases.loc[cases["check"].str.startswith("coerce_dtype"), "column"])
+    problems, consequences = [], []
     for (context, column, check), group in cases.groupby(
             ["schema_context", "column", "check"], dropna=False, sort=False):
-        if check == "column_in_dataframe":
-            lines.append(f"  column '{group['failure_case'].iloc[0]}': missing "
-                         f"(expected columns {expected})")
-        elif group["index"].isna().all():
-            continue  # the check could not run: a consequence of the problems listed
-        elif context == "DataFrameSchema":  # a table check fails every column of a row:
-            if column == "date":              # report the rows once, with their dates
-                dates = pd.to_datetime(group["failure_case"].head(MAX_LISTED_ROWS))
-                lines.append(f"  {check} at {_rows(group)} "
-                             f"(dates: {', '.join(dates.dt.strftime('%Y-%m-%d'))})")
-        elif str(check).startswith("coerce_dtype"):
-            dtype = str(check).removeprefix("coerce_dtype(").rstrip(")").strip("'")
-            lines.append(f"  column '{column}': not readable as {dtype} at {_rows(group)} "
-                         f"(values: {_values(group)})")
-        elif column not in unreadable:
-            lines.append(f"  column '{column}' failed {check} at {_rows(group)} "
-                         f"(values: {_values(group)})")
-    return "\n".join(lines)
+        check = str(check)
+        line = _describe(context, column, check, group, expected)
+        if line is None or f"  {line}" in problems:
+            continue
+        structural = check in STRUCTURAL_CHECKS or check.startswith("dtype(")
+        could_not_run = group["index"].isna().all() and not structural
+        masked = column in unreadable and not check.startswith("coerce_dtype")
+        (consequences if could_not_run or masked else problems).append(f"  {line}")
+    return "\n".join([*lines, *(problems or consequences)])
 
 
 def check_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, where: str,

@@ -76,7 +76,9 @@ def source_identity() -> dict[str, str]:
 
 
 def _as_flags(identity: dict[str, str]) -> str:
-    return " ".join(f"--data-{key.replace('_', '-')} {value}" for key, value in identity.items())
+    """``--data-source sample --data-sample-seed 1``: the source first, as a user types it."""
+    keys = sorted(identity, key=lambda key: (key != "source", key))
+    return " ".join(f"--data-{key.replace('_', '-')} {identity[key]}" for key in keys)
 
 
 def check_data_source() -> None:

@@ -22,7 +22,8 @@ STAGES = ("data/raw", "data/cleaned", "data/processed", "features", "signals",
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tasks.where", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tasks.where",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--paths-root", type=Path, help="data root (default: [paths] root)")
     parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(),
                         help="run date, YYYY-MM-DD (default: today)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -71,3 +72,10 @@ def run_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,
     luigi_bin = Path(sys.executable).with_name("luigi")
     return subprocess.run([str(luigi_bin), "--module", "tasks", *args], cwd=cwd,
                           env=environment, capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on (for test servers, or a server that is down)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -37,6 +37,22 @@ OrderReport report_of(const std::string& client_order_id, const std::string& sym
   return report;
 }
 
+/// A SUBMIT or REJECT record: the order as asked, with its symbol's reference price.
+JournalRecord order_record(RecordKind kind, const std::string& client_order_id, const std::string& symbol,
+                           Price reference, const OrderRequest& request) {
+  JournalRecord record;
+  record.kind = kind;
+  record.client_order_id = client_order_id;
+  record.symbol = symbol;
+  record.side = request.side;
+  record.type = request.type;
+  record.time_in_force = request.time_in_force;
+  record.quantity = request.quantity;
+  record.price = request.limit_price;
+  record.reference = reference;
+  return record;
+}
+
 }  // namespace
 
 Engine::Engine(const EngineConfig& config) : Engine(config, std::make_unique<PaperVenue>(config.liquidity)) {}
@@ -151,16 +167,7 @@ Engine::Outcome Engine::execute(const OrderRequest& request, const std::string* 
   outcome.verdict = risk_.validate(context);
   if (!outcome.verdict.passed()) {
     if (client_order_id != nullptr && journal_) {
-      JournalRecord record;
-      record.kind = RecordKind::Reject;
-      record.client_order_id = *client_order_id;
-      record.symbol = symbol.name;
-      record.side = request.side;
-      record.type = request.type;
-      record.time_in_force = request.time_in_force;
-      record.quantity = request.quantity;
-      record.price = request.limit_price;
-      record.reference = symbol.reference;
+      JournalRecord record = order_record(RecordKind::Reject, *client_order_id, symbol.name, symbol.reference, request);
       record.reason = outcome.verdict.reason;
       journal_->append(std::move(record));
       journal_->commit();
@@ -171,17 +178,7 @@ Engine::Outcome Engine::execute(const OrderRequest& request, const std::string* 
   const OrderKey key = next_key_++;
   if (client_order_id != nullptr) {
     if (journal_) {
-      JournalRecord record;
-      record.kind = RecordKind::Submit;
-      record.client_order_id = *client_order_id;
-      record.symbol = symbol.name;
-      record.side = request.side;
-      record.type = request.type;
-      record.time_in_force = request.time_in_force;
-      record.quantity = request.quantity;
-      record.price = request.limit_price;
-      record.reference = symbol.reference;
-      journal_->append(std::move(record));
+      journal_->append(order_record(RecordKind::Submit, *client_order_id, symbol.name, symbol.reference, request));
       journal_->commit();  // write-ahead: durable before the venue sees the order
       if (!kill_before_send_.empty() && *client_order_id == kill_before_send_) std::raise(SIGKILL);
     }

@@ -27,11 +27,15 @@ def client_order_id(day: dt.date, ticker: str, side: str, sequence: int = 1) -> 
 
 
 def limit_price(reference: float, side: str, collar: float) -> float:
-    """Dollars: ``reference * (1 +- collar / 2)``, rounded to the cent toward the
-    reference, so it stays inside the collar and still crosses the spread."""
+    """Dollars: ``reference * (1 +- collar / 2)`` on the price grid (cents, or 1/10,000
+    below a dollar as Reg NMS allows), rounded toward the reference: inside the collar,
+    still through the spread."""
+    tick = 0.01 if reference >= 1.0 else 0.0001
     if side == "BUY":
-        return math.floor(reference * (1 + collar / 2) * 100) / 100
-    return max(0.01, math.ceil(reference * (1 - collar / 2) * 100) / 100)
+        steps = math.floor(reference * (1 + collar / 2) / tick)
+    else:
+        steps = max(1, math.ceil(reference * (1 - collar / 2) / tick))
+    return round(steps * tick, ENGINE_PRICE_DECIMALS)
 
 
 def target_shares(weight: float, capital: float, price: float) -> int:

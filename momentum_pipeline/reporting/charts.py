@@ -17,7 +17,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
-from momentum_pipeline.reporting.performance import drawdown, growth, monthly_returns, rolling_sharpe
+from momentum_pipeline.reporting.performance import (drawdown, growth, monthly_returns,
+                                                     rolling_sharpe)
 
 #: Inches: the text width of an A4 page with the report's margins.
 WIDTH = 7.0

@@ -132,7 +132,10 @@ def _absent(*paths: Path) -> str:
     return ", ".join(str(p) for p in paths if not p.is_file())
 
 
-def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> pd.DataFrame:
+def _frame(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The table at ``path`` (parquet, or CSV by its suffix), checked for ``columns``."""
+    csv = path.suffix == ".csv"
+    frame = pd.read_csv(path, keep_default_na=False) if csv else read_parquet(path)
     absent = [c for c in columns if c not in frame.columns]
     if absent:
         raise ValueError(f"{path}: column {', '.join(absent)} missing "
@@ -146,9 +149,8 @@ def load_report(sources: ReportSources) -> ReportData:
     tagged: list[Provenance] = []
     if sources.backtest_summary.is_file() and sources.performance.is_file():
         data.summary = _json(sources.backtest_summary)
-        data.performance = _require(read_parquet(sources.performance),
-                                    ("portfolio_value", "returns", "benchmark_returns"),
-                                    sources.performance)
+        data.performance = _frame(sources.performance,
+                                  ("portfolio_value", "returns", "benchmark_returns"))
         tagged.append(read_provenance(sources.performance))
     else:
         data.missing.append(f"performance: no backtest results "
@@ -157,19 +159,16 @@ def load_report(sources: ReportSources) -> ReportData:
         data.weights = read_parquet(sources.target_weights)
         tagged.append(read_provenance(sources.target_weights))
         if sources.rebalance.is_file():
-            data.rebalance = _require(pd.read_csv(sources.rebalance, keep_default_na=False),
-                                      ("ticker", "action", "previous_weight",
-                                       "target_weight", "reason"), sources.rebalance)
+            data.rebalance = _frame(sources.rebalance, ("ticker", "action", "previous_weight",
+                                                        "target_weight", "reason"))
         if sources.excluded.is_file():
             data.excluded = _json(sources.excluded).get("excluded", {})
     else:
         data.missing.append(f"signals: no target weights ({sources.target_weights})")
     if sources.deep_dive_metrics.is_file() and sources.deep_dive_features.is_file():
-        data.deep_dive_metrics = _require(read_parquet(sources.deep_dive_metrics), ("close",),
-                                          sources.deep_dive_metrics)
-        data.deep_dive_features = _require(read_parquet(sources.deep_dive_features),
-                                           ("rsi", "macd", "macd_signal", "macd_hist"),
-                                           sources.deep_dive_features)
+        data.deep_dive_metrics = _frame(sources.deep_dive_metrics, ("close",))
+        data.deep_dive_features = _frame(sources.deep_dive_features,
+                                         ("rsi", "macd", "macd_signal", "macd_hist"))
         tagged.append(read_provenance(sources.deep_dive_metrics))
     else:
         data.missing.append(f"deep dive {sources.deep_dive_ticker}: no metrics or features "
@@ -243,7 +242,8 @@ def _signals_section(data: ReportData) -> dict[str, Any] | None:
             "positions": [{"ticker": t, "weight": formatted(float(w), "percent")}
                           for t, w in held.items()],
             "rebalance": rebalance,
-            "excluded": [{"ticker": t, "reason": r} for t, r in sorted((data.excluded or {}).items())],
+            "excluded": [{"ticker": t, "reason": r}
+                         for t, r in sorted((data.excluded or {}).items())],
             "chart": CHART_PATHS["target_weights"]}
 
 
@@ -299,7 +299,8 @@ def _quality_section(data: ReportData) -> dict[str, Any]:
             "more_findings": max(len(findings) - MAX_FINDINGS, 0)}
 
 
-def _provenance_section(data: ReportData, report_parameters: dict[str, str]) -> list[dict[str, str]]:
+def _provenance_section(data: ReportData,
+                        report_parameters: dict[str, str]) -> list[dict[str, str]]:
     rows = [("run date", data.sources.run_date.isoformat()),
             ("benchmark", data.sources.benchmark)]
     if data.provenance is not None:
@@ -308,7 +309,8 @@ def _provenance_section(data: ReportData, report_parameters: dict[str, str]) -> 
                  ("retrieved at", data.provenance.retrieved_at or "–"),
                  ("inputs made by code version", data.provenance.code_version)]
     if data.summary is not None:
-        rows.append(("backtest period", f"{data.summary.get('start')} to {data.summary.get('end')}"))
+        rows.append(("backtest period",
+                     f"{data.summary.get('start')} to {data.summary.get('end')}"))
     rows.append(("report made by code version", code_version()))
     rows += [(f"report parameter {k}", v) for k, v in sorted(report_parameters.items())]
     return [{"label": k, "value": str(v)} for k, v in rows]

@@ -7,7 +7,6 @@ import datetime as dt
 import email
 import email.policy
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,16 +24,10 @@ from momentum_pipeline.reporting.render import render_html, render_markdown
 from tasks.base import PipelineTask
 from tasks.execution import ExecuteTrades
 from tasks.validate import ValidatePrices
-from tests.conftest import run_cli, run_tasks
+from tests.conftest import free_port, run_cli, run_tasks
 
 RUN_DATE = dt.date(2025, 10, 8)
 USER, SECRET = "pipeline-bot", "fake-Secret-7f3a9c"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 from momentum_pipeline.alerts import (REDACTED, Alert, SmtpSettings, alert_for, alerts_of_run,
                                       deliver, parse_alert_log, read_secret, scrub)
+from tests.conftest import free_port
 
 SCHEMA_ERROR = ("SchemaMismatch: XOM.csv: ticker XOM does not match the raw prices schema\n"
                 "  column 'close' failed greater_than(0) at rows [3] (values: -1.0)\n"
@@ -64,9 +64,7 @@ def test_read_secret_when_env_set_then_env_wins_over_file(tmp_path, monkeypatch)
 
 
 def test_deliver_when_mail_server_down_then_problem_returned_without_secret():
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings = SmtpSettings(host="127.0.0.1", port=port, sender="a@localhost",
                             recipients=("b@localhost",), user="bot", password="s3cret-pw",
                             timeout=2)

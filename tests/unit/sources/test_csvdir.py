@@ -1,0 +1,81 @@
+"""The csv source: a folder of <TICKER>.csv files, delivered as written."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+
+import pytest
+
+from momentum_pipeline.sources import SourceError
+from momentum_pipeline.sources.csvdir import fetch_csv
+from tests.conftest import REAL_OHLCV, RESOURCES
+
+OHLCV = RESOURCES / "ohlcv"
+WHOLE_2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+
+
+def csv_rows(path):
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_fetch_csv_when_real_file_then_every_value_exactly_as_written():
+    path = REAL_OHLCV / "AAPL.csv"
+    fetched = fetch_csv(REAL_OHLCV, "AAPL", dt.date(2005, 1, 1), dt.date(2025, 10, 8))
+    rows = csv_rows(path)
+    assert len(fetched.frame) == len(rows)
+    for column in ("open", "high", "low", "close", "volume"):
+        # float(text) is the correctly rounded double of the text: the reference.
+        assert fetched.frame[column].tolist() == [float(r[column.title()]) for r in rows]
+    assert [str(d) for d in fetched.frame["date"]] == [r["Date"] for r in rows]
+
+
+def test_fetch_csv_when_dates_outside_window_then_only_window_rows_keeping_file_row_numbers():
+    fetched = fetch_csv(OHLCV, "AAA", dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    rows = csv_rows(OHLCV / "AAA.csv")
+    february = [i for i, r in enumerate(rows) if r["Date"].startswith("2024-02")]
+    assert fetched.frame.index.tolist() == february  # row positions in the file
+    assert [str(d) for d in fetched.frame["date"]] == [rows[i]["Date"] for i in february]
+
+
+def test_fetch_csv_when_ticker_has_a_class_then_dotted_file_name_found():
+    fetched = fetch_csv(OHLCV, "BRK-B", *WHOLE_2024)
+    assert fetched.ticker == "BRK-B" and fetched.details["file"] == str(OHLCV / "BRK.B.csv")
+
+
+def test_fetch_csv_when_fetched_then_provenance_names_file_and_its_hash_and_not_sample():
+    fetched = fetch_csv(OHLCV, "AAA", *WHOLE_2024)
+    content = (OHLCV / "AAA.csv").read_bytes()
+    assert fetched.details == {"file": str(OHLCV / "AAA.csv"),
+                               "sha256": hashlib.sha256(content).hexdigest()}
+    assert fetched.source == "csv" and not fetched.sample_data and fetched.retrieved_at is None
+
+
+def test_fetch_csv_when_columns_have_other_case_then_lower_case_names():
+    assert list(fetch_csv(OHLCV, "AAA", *WHOLE_2024).frame.columns) == [
+        "date", "open", "high", "low", "close", "volume"]
+
+
+@pytest.mark.parametrize(("ticker", "message"), [
+    ("NOSUCH", r"NOSUCH\.csv: no CSV file for ticker NOSUCH"),
+    ("EMPTY", r"EMPTY\.csv: empty file, expected a header Date,Open,High,Low,Close,Volume"),
+    ("HEADERONLY", r"HEADERONLY\.csv: header but no rows for ticker HEADERONLY"),
+    ("RAGGED", r"RAGGED\.csv: not a readable CSV file: .*Expected 6 columns, got 7"),
+])
+def test_fetch_csv_when_file_missing_or_unreadable_then_source_error_names_the_file(
+        ticker, message):
+    with pytest.raises(SourceError, match=message):
+        fetch_csv(OHLCV, ticker, *WHOLE_2024)
+
+
+def test_fetch_csv_when_file_is_not_text_then_source_error_names_the_file(tmp_path):
+    (tmp_path / "BIN.csv").write_bytes(b"\xff\xfe\x00\x01garbage\x00\n\x9c")
+    with pytest.raises(SourceError, match=f"{tmp_path / 'BIN.csv'}: not a readable CSV file"):
+        fetch_csv(tmp_path, "BIN", *WHOLE_2024)
+
+
+def test_fetch_csv_when_values_malformed_then_delivered_unjudged_for_validation():
+    for ticker in ("TEXTNUM", "UNSORTED", "DUPDATE", "NEGATIVE", "BADDATE", "NOCLOSE"):
+        assert len(fetch_csv(OHLCV, ticker, *WHOLE_2024).frame) >= 3
