@@ -1,37 +1,80 @@
 """The NYSE trading calendar (exchange-calendars), the only calendar the pipeline uses.
 
-Building the calendar costs about a second, so it is built once per process
-(:func:`nyse`, cached) and tasks list ``momentum_pipeline.calendar:nyse`` in their
-``preload`` so forked Luigi workers inherit it instead of building it per task.
+Building the calendar costs about a second, so its sessions are kept in a file
+cache (``$XDG_CACHE_HOME/momentum-pipeline``, keyed by the exchange-calendars
+version and the calendar's span) and, per process, in memory. Tasks list
+``momentum_pipeline.calendar:session_days`` in their ``preload`` so forked Luigi
+workers inherit the sessions instead of loading them per task.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.metadata
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import exchange_calendars as xcals
 
 CALENDAR_NAME = "XNYS"
 CALENDAR_START = "1990-01-02"
 
 
+def calendar_end() -> str:
+    """The calendar runs to the end of next year: one span, and cache, per year."""
+    return f"{dt.date.today().year + 1}-12-31"
+
+
 @functools.cache
 def nyse() -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(CALENDAR_NAME, start=CALENDAR_START)
+    """The full calendar (opens, closes, early closes); imported only when needed, as the
+    sessions alone usually come from the file cache."""
+    import exchange_calendars
+
+    return exchange_calendars.get_calendar(CALENDAR_NAME, start=CALENDAR_START,
+                                           end=calendar_end())
+
+
+def session_cache_file() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    version = importlib.metadata.version("exchange_calendars")
+    return (cache / "momentum-pipeline"
+            / f"{CALENDAR_NAME}-{CALENDAR_START}-{calendar_end()}-xcals{version}.npy")
 
 
 @functools.cache
-def _session_days() -> np.ndarray:
-    """Every session of the calendar as sorted ``datetime64[ns]`` midnights."""
-    return nyse().sessions.to_numpy(dtype="datetime64[ns]")
+def session_days() -> np.ndarray:
+    """Every session of the calendar as sorted ``datetime64[ns]`` midnights.
+
+    Read from the file cache, else built and cached; an unreadable cache file (a
+    write cut short) is rebuilt, an unwritable cache folder only costs the time.
+    """
+    path = session_cache_file()
+    try:
+        days = np.load(path)
+        if days.dtype == np.dtype("datetime64[ns]") and len(days) and days[0] >= np.datetime64(
+                CALENDAR_START):
+            return days
+    except (OSError, ValueError):
+        pass
+    days = nyse().sessions.to_numpy(dtype="datetime64[ns]")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, days)
+    except OSError:
+        pass
+    return days
 
 
 def sessions(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> pd.DatetimeIndex:
     """NYSE sessions in ``[start, end]`` as tz-naive midnight timestamps."""
-    days = _session_days()
+    days = session_days()
     first = days.searchsorted(np.datetime64(pd.Timestamp(start).normalize()), "left")
     last = days.searchsorted(np.datetime64(pd.Timestamp(end).normalize()), "right")
     return pd.DatetimeIndex(days[first:max(first, last)], name="date")
@@ -39,7 +82,7 @@ def sessions(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> pd.D
 
 def last_session_on_or_before(day: dt.date | pd.Timestamp) -> pd.Timestamp:
     """The session on ``day``, or the last one before it (a weekend or holiday)."""
-    days = _session_days()
+    days = session_days()
     stamp = pd.Timestamp(day).normalize()
     if not days[0] <= np.datetime64(stamp) <= days[-1]:
         raise ValueError(f"{stamp.date()} is outside the NYSE calendar "

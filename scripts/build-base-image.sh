@@ -53,7 +53,8 @@ tar -C "$python_prefix" -c \
   --exclude='./bin/pip*' --exclude='./bin/idle*' --exclude='./bin/pydoc*' --exclude='./bin/2to3*' \
   . | tar -C "$rootfs/usr/local" -x
 chroot "$rootfs" ldconfig
-chroot "$rootfs" /usr/local/bin/python3.12 -m ensurepip --default-pip >/dev/null
+chroot "$rootfs" /usr/local/bin/python3.12 -m ensurepip --default-pip >"$work/ensurepip.log" 2>&1 \
+  || { cat "$work/ensurepip.log" >&2; exit 1; }
 ln -sf python3.12 "$rootfs/usr/local/bin/python"
 ln -sf pip3 "$rootfs/usr/local/bin/pip"
 chroot "$rootfs" python3 -c 'import ssl, sqlite3, lzma, bz2, ctypes, readline, zoneinfo'
@@ -63,9 +64,10 @@ has_image "$slim_tag" || import_rootfs "$slim_tag"
 if ! has_image "$build_tag"; then
   cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
   mount -t proc proc "$rootfs/proc"
-  chroot "$rootfs" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive chroot "$rootfs" \
-    apt-get install -y -qq --no-install-recommends "${build_packages[@]}" >/dev/null
+  { chroot "$rootfs" apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive chroot "$rootfs" \
+         apt-get install -y -qq --no-install-recommends "${build_packages[@]}"
+  } >"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; exit 1; }
   umount "$rootfs/proc"
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   : >"$rootfs/etc/resolv.conf"

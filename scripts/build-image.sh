@@ -17,6 +17,7 @@ export BUILD_IMAGE=${BUILD_IMAGE:-local/python:3.12}
 
 scripts/build-base-image.sh
 scripts/build-wheels.sh "$python"
+# code_version() honours MOMENTUM_CODE_VERSION when set, else asks git.
 version=$(PYTHONPATH=. "$python" -c \
   'from momentum_pipeline.provenance import code_version; print(code_version())')
 echo "build-image: $tag (code version $version) from $BASE_IMAGE"

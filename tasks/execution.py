@@ -77,7 +77,8 @@ class ExecuteTrades(PipelineTask):
         import pandas as pd
 
         from momentum_pipeline.calendar import last_session_on_or_before
-        from momentum_pipeline.execution.orders import plan_orders, reference_prices
+        from momentum_pipeline.execution.orders import (plan_orders, reference_prices,
+                                                        session_targets)
         from momentum_pipeline.execution.report import report_files
         from momentum_pipeline.execution.session import (ExecutionSettings, execute_plan,
                                                          in_doubt, open_engine)
@@ -86,13 +87,8 @@ class ExecuteTrades(PipelineTask):
 
         settings = ExecutionSettings.from_config(execution())
         weights_path = self.input()["signals"]["weights"].path
-        weights = read_parquet(weights_path)
         session = last_session_on_or_before(self.date)
-        if weights.empty or weights.index[-1] != session:
-            last = weights.index[-1].date() if len(weights) else "no rows"
-            raise ValueError(f"{weights_path}: last row is {last}, expected the run date's "
-                             f"session {session.date()}: stale signals. Nothing was sent.")
-        target = weights.iloc[-1]
+        target = session_targets(read_parquet(weights_path), session, weights_path)
         provenance = read_provenance(weights_path)
         prefix = f"{SAMPLE_DATA_WARNING}: " if provenance.sample_data else ""
         price_files = {t: i["prices"].path for t, i in self.input()["prices"].items()}

@@ -24,13 +24,16 @@ def feature_params():
 
 class BuildFeatures(TickerTask):
     """Features -> ``features/<date>/<TICKER>.parquet`` (float64 columns, documented in
-    ``momentum_pipeline.features``; their windows are recorded in the provenance).
+    ``momentum_pipeline.features``; their windows are recorded in the provenance),
+    checked against the features schema first: a mismatch fails this ticker only.
 
     Needs only the cleaned bars, so it runs beside CalculateMetrics.
     """
 
+    # pandera imports its check backends (and hypothesis) on the first validation, a few
+    # tenths of a second: imported here, before workers fork, no task process pays that.
     preload = ("pandas", "pyarrow.parquet", "talib", "pandas_ta", "pandera.pandas",
-               "momentum_pipeline.features")
+               "pandera.backends.pandas.builtin_checks", "momentum_pipeline.features")
 
     def requires(self) -> ValidatePrices:
         return ValidatePrices(date=self.date, ticker=self.ticker)

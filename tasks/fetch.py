@@ -11,7 +11,7 @@ from tasks.universe import sector_of
 #: What each source needs preloaded before workers fork; only the configured source's,
 #: as the sample market imports scipy and the yahoo source yfinance, both slow.
 SOURCE_PRELOAD = {
-    "sample": ("momentum_pipeline.sources.sample", "momentum_pipeline.calendar:nyse"),
+    "sample": ("momentum_pipeline.sources.sample", "momentum_pipeline.calendar:session_days"),
     "csv": ("momentum_pipeline.sources.csvdir:warm_up",),
     "yahoo": ("momentum_pipeline.sources.yahoo",),
 }

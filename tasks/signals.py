@@ -18,10 +18,12 @@ class GenerateSignals(PipelineTask):
     ``signals/<date>/``: ``target_weights.parquet`` (a row per session, a column per
     ticker; the row of t is held from t + 1), ``rebalance.csv`` (the run date's buy/sell
     list against the previous session) and ``excluded.json`` (tickers without a signal
-    on the run date, and why).
+    on the run date, and why). The weights are checked against their schema (finite,
+    capped, within the gross exposure) before anything is written.
     """
 
-    preload = ("pandas", "pyarrow.parquet", "pandera.pandas", "momentum_pipeline.signals")
+    preload = ("pandas", "pyarrow.parquet", "pandera.pandas",
+               "pandera.backends.pandas.builtin_checks", "momentum_pipeline.signals")
 
     def requires(self) -> dict[str, dict[str, luigi.Task]]:
         return {t: {"prices": ValidatePrices(date=self.date, ticker=t),

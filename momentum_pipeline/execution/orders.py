@@ -43,6 +43,23 @@ def target_shares(weight: float, capital: float, price: float) -> int:
     return math.trunc(weight * capital / price)
 
 
+def session_targets(weights: pd.DataFrame, session: pd.Timestamp, where: str) -> pd.Series:
+    """The last row of the target weights (fractions of capital by ticker), refused
+    unless it is ``session``'s and finite: orders never follow stale or broken signals.
+    ``where`` names the file in errors."""
+    last = weights.index[-1] if len(weights) else None
+    if last != session:
+        seen = "no rows" if last is None else f"its last row is {last.date()}"
+        raise ValueError(f"{where}: {seen}, expected the run date's session {session.date()}: "
+                         "stale signals. Nothing was sent.")
+    target = weights.iloc[-1]
+    not_finite = [t for t, w in target.items() if not math.isfinite(w)]
+    if not_finite:
+        raise ValueError(f"{where}: target weights of {session.date()} are not finite for "
+                         f"{', '.join(not_finite)}. Nothing was sent.")
+    return target
+
+
 def reference_prices(closes: Mapping[str, pd.Series],
                      session: pd.Timestamp) -> tuple[pd.Series, dict[str, str]]:
     """The close of ``session`` per ticker in dollars, to the engine's tick (1/10,000),

@@ -46,11 +46,15 @@ def within_dates(frame: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFr
     """Rows dated in ``[start, end]``; rows whose date cannot be parsed are kept for
     validation to report, rows after ``end`` are dropped (no data from the future).
 
-    The index keeps each row's position in the source (0 = first data row), so
-    validation errors name the rows of the file, not of the slice.
+    Dates are delivered parsed (``datetime64``) when every one of them parses, else
+    as given, so validation can quote the text that does not. The index keeps each
+    row's position in the source (0 = first data row), so validation errors name
+    the rows of the file, not of the slice.
     """
     if "date" not in frame.columns:
         return frame
-    dates = pd.to_datetime(frame["date"], errors="coerce")
+    dates = pd.to_datetime(frame["date"], errors="coerce", cache=False)  # dates are unique
     keep = dates.isna() | ((dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end)))
+    if not (dates.isna() & frame["date"].notna()).any():
+        frame = frame.assign(date=dates)
     return frame.loc[keep]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from momentum_pipeline import provenance
+from momentum_pipeline.provenance import CODE_VERSION_ENV
 from tests.conftest import REAL_OHLCV, REPO, run_cli
 
 pytestmark = pytest.mark.docker
@@ -24,10 +26,17 @@ def docker(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture(scope="module")
-def image() -> str:
+def code_version() -> dict[str, str]:
+    """The checkout's version, pinned for the build and the host runs alike (a commit
+    made while the tests run must not make them differ)."""
+    return {CODE_VERSION_ENV: provenance.code_version()}
+
+
+@pytest.fixture(scope="module")
+def image(code_version) -> str:
     """The image, built from the base images, wheel folder and code of this checkout."""
     build = subprocess.run(["bash", str(REPO / "scripts" / "build-image.sh"), IMAGE],
-                           env={**os.environ, "PYTHON": sys.executable},
+                           env={**os.environ, "PYTHON": sys.executable, **code_version},
                            capture_output=True, text=True, timeout=1800)
     assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-4000:]
     return IMAGE
@@ -51,11 +60,12 @@ def test_image_when_run_then_its_user_is_not_root(image):
 
 
 def test_build_features_when_run_in_a_container_then_outputs_equal_the_hosts_byte_for_byte(
-        image, tmp_path):
+        image, code_version, tmp_path):
+    # The prices are mounted at their host path: provenance records the file's path.
     task = ("BuildFeatures", "--ticker", TICKER, "--date", RUN_DATE, "--local-scheduler",
-            "--data-source", "csv")
+            "--data-source", "csv", "--data-csv-dir", str(REAL_OHLCV))
     host_root = tmp_path / "host"
-    host = run_cli(*task, "--data-csv-dir", str(REAL_OHLCV), "--paths-root", str(host_root))
+    host = run_cli(*task, "--paths-root", str(host_root), env=code_version)
     assert host.returncode == 0, host.stderr[-4000:]
 
     container_root = tmp_path / "container"
@@ -66,8 +76,8 @@ def test_build_features_when_run_in_a_container_then_outputs_equal_the_hosts_byt
     user = () if os.getuid() == 0 else ("--user", f"{os.getuid()}:{os.getgid()}")
     container = docker("run", "--rm", "--network", "none", *user,
                        "--volume", f"{container_root}:/data",
-                       "--volume", f"{REAL_OHLCV}:/ohlcv:ro",
-                       image, "luigi", "--module", "tasks", *task, "--data-csv-dir", "/ohlcv")
+                       "--volume", f"{REAL_OHLCV}:{REAL_OHLCV}:ro",
+                       image, "luigi", "--module", "tasks", *task)
     assert container.returncode == 0, container.stderr[-4000:]
 
     host_files, container_files = data_files(host_root), data_files(container_root)

@@ -174,6 +174,15 @@ def test_execute_trades_when_signals_are_stale_then_refuses(pipeline_config, dat
     assert not (data_root / "executions" / "journal.log").exists()
 
 
+def test_execute_trades_when_a_target_weight_is_not_finite_then_refuses(pipeline_config,
+                                                                       data_root):
+    configure(pipeline_config)
+    write_inputs(data_root, weights={**WEIGHTS, "JPM": float("nan")})
+    assert run_tasks(confirmed()).status == LuigiStatusCode.FAILED
+    assert "are not finite for JPM" in alerts(data_root)
+    assert not (data_root / "executions" / "journal.log").exists()
+
+
 def test_execute_trades_when_the_journal_tail_is_damaged_then_fails_and_reports_where(root):
     assert run_tasks(confirmed()).status == LuigiStatusCode.SUCCESS
     path = root / "executions" / "journal.log"

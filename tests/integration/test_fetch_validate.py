@@ -77,7 +77,10 @@ def csv_bars() -> dict[str, pd.DataFrame]:
     """The real bars of every ticker from START to RUN_DATE, read with plain pandas."""
     bars = {}
     for path in sorted(REAL_OHLCV.glob("*.csv")):
-        frame = pd.read_csv(path, parse_dates=["Date"], index_col="Date")
+        # round_trip: each float exactly as written (the C parser's default may be off by
+        # one unit in the last place).
+        frame = pd.read_csv(path, parse_dates=["Date"], index_col="Date",
+                            float_precision="round_trip")
         bars[path.stem] = frame.loc[START:RUN_DATE.isoformat()]
     return bars
 

@@ -22,6 +22,7 @@ from tests.conftest import REPO
 
 RUN_DATE = "2025-10-08"
 TICKERS = "AAPL,MSFT,NVDA,JPM,XOM,TSLA"
+PIPELINE_ENV = {**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg")}
 
 
 def pipeline_command(root: Path) -> list[str]:
@@ -50,17 +51,16 @@ def output_files(task: luigi.Task) -> dict[Path, tuple[int, int]]:
     return {file: (file.stat().st_ino, file.stat().st_mtime_ns) for file in files if file.is_file()}
 
 
-def kill_when_cleaned(root: Path, count: int) -> None:
-    """Start the pipeline and SIGKILL the worker and its task processes once ``count``
-    tickers are validated: a crash of the worker's host mid-run."""
-    env = {**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg")}
-    worker = subprocess.Popen(pipeline_command(root), cwd=REPO, env=env, start_new_session=True,
+def kill_when_written(root: Path, output: Path) -> None:
+    """Start the pipeline and SIGKILL the worker and its task processes as soon as
+    ``output`` appears: a crash of the worker's host mid-run."""
+    worker = subprocess.Popen(pipeline_command(root), cwd=REPO, env=PIPELINE_ENV,
+                              start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cleaned = root / "data" / "cleaned" / RUN_DATE
     deadline = time.monotonic() + 300
-    while len(list(cleaned.glob("*.parquet"))) < count:
-        assert worker.poll() is None, "the pipeline ended before the kill"
-        assert time.monotonic() < deadline, "no ticker validated within 300 s"
+    while not output.exists():
+        assert worker.poll() is None, f"the pipeline ended before writing {output}"
+        assert time.monotonic() < deadline, f"{output} not written within 300 s"
         time.sleep(0.05)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
@@ -69,7 +69,8 @@ def kill_when_cleaned(root: Path, count: int) -> None:
 def test_pipeline_when_worker_killed_mid_run_then_second_worker_completes_without_rerunning_done_tasks(
         data_root, pipeline_config):
     pipeline_config.set("universe", "tickers", TICKERS)
-    kill_when_cleaned(data_root, count=2)
+    # Signals done: the per-ticker stages are behind, the backtest is under way.
+    kill_when_written(data_root, data_root / "signals" / RUN_DATE / "target_weights.parquet")
     graph = pipeline_tasks(DailyPipeline(date=date.fromisoformat(RUN_DATE)))
     finished = [task for task in graph if task.complete()]
     assert 0 < len(finished) < len(graph), "the kill did not come mid-run"
@@ -77,8 +78,7 @@ def test_pipeline_when_worker_killed_mid_run_then_second_worker_completes_withou
     for path in data_root.rglob("*.parquet"):
         pq.read_metadata(path)  # a torn file under an output's name fails here
 
-    env = {**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg")}
-    rerun = subprocess.run(pipeline_command(data_root), cwd=REPO, env=env,
+    rerun = subprocess.run(pipeline_command(data_root), cwd=REPO, env=PIPELINE_ENV,
                            capture_output=True, text=True, timeout=900)
 
     assert rerun.returncode == 0, rerun.stderr[-4000:]

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from momentum_pipeline.execution.orders import (client_order_id, limit_price, plan_orders,
-                                                reference_prices, target_shares)
+                                                reference_prices, session_targets,
+                                                target_shares)
 
 DAY = dt.date(2025, 10, 8)
 SESSION = pd.Timestamp(DAY)
@@ -68,3 +69,15 @@ def test_reference_prices_keeps_closes_of_the_session_and_says_why_others_are_mi
     assert missing["OLD"] == "no close for the signal session 2025-10-08: its last close is from 2025-10-07"
     assert "no bars" in missing["NONE"]
     assert "is not a price" in missing["NAN"]
+
+
+def test_session_targets_are_the_last_row_when_it_is_the_session_and_finite():
+    index = pd.to_datetime(["2025-10-07", "2025-10-08"])
+    weights = pd.DataFrame({"AAA": [0.2, 0.1], "BBB": [0.0, -0.05]}, index=index)
+    assert session_targets(weights, SESSION, "w.parquet").to_dict() == {"AAA": 0.1, "BBB": -0.05}
+    with pytest.raises(ValueError, match="w.parquet: its last row is 2025-10-07.*stale signals"):
+        session_targets(weights.iloc[:1], SESSION, "w.parquet")
+    with pytest.raises(ValueError, match="w.parquet: no rows"):
+        session_targets(weights.iloc[:0], SESSION, "w.parquet")
+    with pytest.raises(ValueError, match="not finite for BBB"):
+        session_targets(weights.assign(BBB=[0.0, math.inf]), SESSION, "w.parquet")

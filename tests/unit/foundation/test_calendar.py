@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import exchange_calendars as xcals
+import numpy as np
 import pandas as pd
 import pytest
 
+from momentum_pipeline import calendar
 from momentum_pipeline.calendar import last_session_on_or_before, sessions
 
 
@@ -59,3 +62,43 @@ def test_last_session_when_day_given_then_session_on_or_before_it(day, expected)
 def test_last_session_when_day_outside_calendar_then_error_names_the_day():
     with pytest.raises(ValueError, match="1980-01-02 is outside the NYSE calendar"):
         last_session_on_or_before(dt.date(1980, 1, 2))
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    """An empty file cache; the in-process caches forgotten before and after."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calendar.session_days.cache_clear()
+    yield tmp_path
+    calendar.session_days.cache_clear()
+
+
+def test_session_cache_when_empty_then_sessions_built_and_written_for_the_next_process(
+        cache_home):
+    days = calendar.session_days()
+    cached = calendar.session_cache_file()
+    assert cached.parent == cache_home / "momentum-pipeline"
+    assert np.array_equal(np.load(cached), days)
+    expected = xcals.get_calendar("XNYS", start="2024-01-01", end="2024-12-31").sessions
+    assert list(calendar.sessions(dt.date(2024, 1, 1), dt.date(2024, 12, 31))) == list(expected)
+
+
+def test_session_cache_when_file_cut_short_then_rebuilt(cache_home):
+    full = calendar.session_days()
+    cached = calendar.session_cache_file()
+    cached.write_bytes(cached.read_bytes()[:-800])  # a write interrupted by a crash
+    calendar.session_days.cache_clear()
+    assert np.array_equal(calendar.session_days(), full)
+    assert np.array_equal(np.load(cached), full)
+
+
+def test_session_cache_when_folder_unwritable_then_sessions_still_built(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    calendar.session_days.cache_clear()
+    try:
+        assert pd.Timestamp("2025-10-08") in calendar.sessions(dt.date(2025, 10, 1),
+                                                               dt.date(2025, 10, 31))
+    finally:
+        calendar.session_days.cache_clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import logging
 import re
+from collections.abc import Callable
 
 import luigi
 import pytest
@@ -62,50 +63,35 @@ def test_luigi_cfg_when_read_then_no_scheduler_or_worker_retries():
     assert config.getboolean("worker", "keep_alive") is False
 
 
+def attempts_made(retrying: Callable[[Callable[[], None]], object], error: Exception) -> int:
+    """How many times ``retrying`` runs an action that always raises ``error``."""
+    attempts = []
+
+    def failing_action() -> None:
+        attempts.append(error)
+        raise error
+
+    with pytest.raises(type(error)):
+        retrying(failing_action)
+    return len(attempts)
+
+
 def test_fetch_retry_when_yahoo_keeps_dropping_the_connection_then_three_retries_with_doubling_waits():
-    attempts, waits = [], []
-
-    def dropped_connection():
-        attempts.append(1)
-        raise requests.exceptions.ConnectionError("connection reset by peer")
-
-    with pytest.raises(requests.exceptions.ConnectionError):
-        RetryPolicy().retrying(sleep=waits.append)(dropped_connection)
-    assert len(attempts) == 1 + 3
+    waits = []
+    dropped = requests.exceptions.ConnectionError("connection reset by peer")
+    assert attempts_made(RetryPolicy().retrying(sleep=waits.append), dropped) == 1 + 3
     assert waits[1] == 2 * waits[0] and waits[2] == 2 * waits[1]
 
 
 def test_fetch_retry_when_the_error_is_not_transient_then_fails_at_once():
-    attempts = []
-
-    def unknown_ticker():
-        attempts.append(1)
-        raise KeyError("no such ticker")
-
-    with pytest.raises(KeyError):
-        RetryPolicy().retrying(sleep=lambda seconds: None)(unknown_ticker)
-    assert len(attempts) == 1
+    retrying = RetryPolicy().retrying(sleep=lambda seconds: None)
+    assert attempts_made(retrying, KeyError("no such ticker")) == 1
 
 
-def test_report_retry_when_writing_keeps_failing_with_io_errors_then_tried_twice():
-    attempts = []
-
-    def full_disk():
-        attempts.append(1)
-        raise OSError(28, "No space left on device")
-
-    with pytest.raises(OSError):
-        retry_once_on_io_error(full_disk, logging.getLogger("tests.retry"))
-    assert len(attempts) == 2
-
-
-def test_report_retry_when_the_error_is_a_bug_then_not_retried():
-    attempts = []
-
-    def broken_template():
-        attempts.append(1)
-        raise ValueError("undefined variable in template")
-
-    with pytest.raises(ValueError):
-        retry_once_on_io_error(broken_template, logging.getLogger("tests.retry"))
-    assert len(attempts) == 1
+@pytest.mark.parametrize(("error", "attempts"), [
+    (OSError(28, "No space left on device"), 2),  # I/O: one retry
+    (ValueError("undefined variable in template"), 1),  # a bug: none
+])
+def test_report_retry_when_writing_fails_then_only_io_errors_are_retried_once(error, attempts):
+    log = logging.getLogger("tests.retry")
+    assert attempts_made(lambda action: retry_once_on_io_error(action, log), error) == attempts

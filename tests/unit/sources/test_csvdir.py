@@ -29,7 +29,7 @@ def test_fetch_csv_when_real_file_then_every_value_exactly_as_written():
     for column in ("open", "high", "low", "close", "volume"):
         # float(text) is the correctly rounded double of the text: the reference.
         assert fetched.frame[column].tolist() == [float(r[column.title()]) for r in rows]
-    assert [str(d) for d in fetched.frame["date"]] == [r["Date"] for r in rows]
+    assert fetched.frame["date"].dt.strftime("%Y-%m-%d").tolist() == [r["Date"] for r in rows]
 
 
 def test_fetch_csv_when_dates_outside_window_then_only_window_rows_keeping_file_row_numbers():
@@ -37,7 +37,8 @@ def test_fetch_csv_when_dates_outside_window_then_only_window_rows_keeping_file_
     rows = csv_rows(OHLCV / "AAA.csv")
     february = [i for i, r in enumerate(rows) if r["Date"].startswith("2024-02")]
     assert fetched.frame.index.tolist() == february  # row positions in the file
-    assert [str(d) for d in fetched.frame["date"]] == [rows[i]["Date"] for i in february]
+    assert fetched.frame["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        rows[i]["Date"] for i in february]
 
 
 def test_fetch_csv_when_ticker_has_a_class_then_dotted_file_name_found():
@@ -79,3 +80,8 @@ def test_fetch_csv_when_file_is_not_text_then_source_error_names_the_file(tmp_pa
 def test_fetch_csv_when_values_malformed_then_delivered_unjudged_for_validation():
     for ticker in ("TEXTNUM", "UNSORTED", "DUPDATE", "NEGATIVE", "BADDATE", "NOCLOSE"):
         assert len(fetch_csv(OHLCV, ticker, *WHOLE_2024).frame) >= 3
+
+
+def test_fetch_csv_when_a_date_is_not_a_date_then_dates_kept_as_written():
+    dates = fetch_csv(OHLCV, "BADDATE", *WHOLE_2024).frame["date"]
+    assert [str(d) for d in dates] == ["2024-01-02", "2024-01-32", "2024-01-04"]

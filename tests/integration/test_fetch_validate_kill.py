@@ -1,0 +1,72 @@
+"""kill -9 in the middle of fetch and validate leaves no half-written output, and a
+rerun completes the stage."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from momentum_pipeline.universe import load_universe
+from tasks.config import CONFIG_DIR
+from tests.conftest import REAL_OHLCV, REPO
+
+RUN_DATE = "2025-10-08"
+TICKERS = load_universe(CONFIG_DIR / "universe" / "sp100.csv")[:30]
+#: The stage of TICKERS with two workers, as a separate process.
+STAGE = f"""
+import datetime, luigi, tasks
+luigi.build([tasks.ValidatePrices(date=datetime.date.fromisoformat({RUN_DATE!r}), ticker=t)
+             for t in {list(TICKERS)!r}], local_scheduler=True, workers=2, log_level="WARNING")
+"""
+#: What atomic_path leaves when killed: a hidden temporary beside the output.
+TEMPORARY = re.compile(r"^\.[A-Z-]+\.(parquet|quality\.json)\.tmp-\d+$")
+
+
+def start_stage(tmp_path: Path) -> subprocess.Popen:
+    settings = tmp_path / "stage.cfg"
+    settings.write_text(f"[paths]\nroot = {tmp_path / 'var'}\n[data]\nsource = csv\n"
+                        f"csv_dir = {REAL_OHLCV}\nstart = 2005-01-01\n")
+    env = {**os.environ, "LUIGI_CONFIG_PATH": str(settings), "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-c", STAGE], cwd=REPO, env=env,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def cleaned_count(root: Path) -> int:
+    folder = root / "data" / "cleaned" / RUN_DATE
+    return len(list(folder.glob("*.parquet"))) if folder.is_dir() else 0
+
+
+def test_stage_when_killed_mid_run_then_outputs_complete_or_absent_and_rerun_completes(
+        tmp_path):
+    root = tmp_path / "var"
+    stage = start_stage(tmp_path)
+    deadline = time.monotonic() + 300
+    while cleaned_count(root) < 8 and stage.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(stage.pid, signal.SIGKILL)  # the worker and the task processes it forked
+    stage.wait()
+    assert stage.returncode == -signal.SIGKILL
+    assert 8 <= cleaned_count(root) < len(TICKERS), "the kill came after the stage ended"
+
+    for path in root.rglob("*"):
+        if path.name.startswith("."):
+            assert TEMPORARY.match(path.name), path
+        elif path.suffix == ".parquet":
+            pq.read_table(path)  # raises on a truncated file
+        elif path.suffix == ".json":
+            json.loads(path.read_text())
+
+    rerun = start_stage(tmp_path)
+    _, errors = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, errors.decode()[-2000:]
+    assert cleaned_count(root) == len(TICKERS)
+    assert [p.name for p in root.rglob(".*")] == []  # the rerun swept the temporaries

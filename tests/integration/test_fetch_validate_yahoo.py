@@ -1,0 +1,78 @@
+"""FetchPrices and ValidatePrices with --data-source yahoo, Yahoo faked at the network edge.
+
+The fixture installs a real ``requests.Session`` serving recorded-shape Yahoo
+responses into yfinance's shared session (its ``YfData`` singleton), the one every
+``yf.Ticker`` uses when given no session, so the task runs its production path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import requests
+from luigi.execution_summary import LuigiStatusCode
+
+from momentum_pipeline.alerts import alerts_of_run
+from momentum_pipeline.frames import read_parquet, read_provenance
+from tasks.validate import ValidatePrices
+from tests.conftest import run_tasks
+from tests.unit.sources.recorded_yahoo import (
+    ACME_CHART, RecordedYahoo, chart_bars, install_session, recorded_session, yfinance_isolated)
+
+RUN_DATE = dt.date(2024, 10, 14)
+
+
+@pytest.fixture
+def yahoo_config(pipeline_config):
+    pipeline_config.set("data", "source", "yahoo")
+    pipeline_config.set("data", "start", "2024-10-01")
+    pipeline_config.set("data", "yahoo_retry_delay", "0.01")
+    with yfinance_isolated():
+        yield pipeline_config
+
+
+def serve(*failures) -> RecordedYahoo:
+    adapter = RecordedYahoo({"ACME": ACME_CHART}, failures=failures)
+    install_session(recorded_session(adapter))
+    return adapter
+
+
+def test_yahoo_task_when_answered_after_a_time_out_then_cleaned_bars_are_the_charts(
+        yahoo_config, data_root, caplog):
+    adapter = serve(requests.exceptions.Timeout)
+    result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="ACME"))
+    assert result.status == LuigiStatusCode.SUCCESS
+    cleaned = data_root / "data" / "cleaned" / RUN_DATE.isoformat() / "ACME.parquet"
+    bars = read_parquet(cleaned)
+    assert bars["close"].tolist() == [b["close"] for b in chart_bars(ACME_CHART)]
+    assert [d.date() for d in bars.index] == [b["date"] for b in chart_bars(ACME_CHART)]
+    provenance = read_provenance(cleaned)
+    assert provenance.source == "yahoo" and not provenance.sample_data
+    assert provenance.retrieved_at is not None
+    assert len(adapter.chart_requests) == 3  # the failed probe, the probe, the bars
+    retries = [r.getMessage() for r in caplog.records if r.name.endswith("sources.yahoo")]
+    assert len(retries) == 1 and retries[0].startswith("yahoo: attempt 1 failed")
+    assert not (data_root / "logs" / "alerts.log").exists()
+
+
+def test_yahoo_task_when_time_outs_persist_then_task_fails_after_4_attempts_with_an_alert(
+        yahoo_config, data_root):
+    adapter = serve(*[requests.exceptions.Timeout] * 10)
+    result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="ACME"))
+    assert result.status == LuigiStatusCode.FAILED
+    assert len(adapter.chart_requests) == 4
+    [alert] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
+    assert alert.family == "FetchPrices" and alert.parameters["ticker"] == "ACME"
+    assert "yahoo: ticker ACME: still failing after 4 attempts: Timeout" in alert.error
+    assert not (data_root / "data" / "raw" / RUN_DATE.isoformat() / "ACME.parquet").exists()
+
+
+def test_yahoo_task_when_ticker_unknown_then_fails_at_once_with_an_alert(yahoo_config,
+                                                                         data_root):
+    serve()
+    result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="NOPE"))
+    assert result.status == LuigiStatusCode.FAILED
+    [alert] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
+    assert "yahoo: ticker NOPE: no daily bars between 2024-10-01 and 2024-10-14 (not retried)" \
+        in alert.error
