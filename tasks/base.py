@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import importlib
 import json
 import logging
@@ -93,7 +94,11 @@ def check_data_source() -> None:
     if not marker.is_file():
         with contextlib.suppress(FileExistsError), atomic_path(marker, exclusive=True) as tmp:
             tmp.write_text(json.dumps(identity, indent=2, sort_keys=True) + "\n")
-    recorded = json.loads(marker.read_text())
+    try:
+        recorded = json.loads(marker.read_text())
+    except ValueError as error:
+        raise DataSourceMismatch(f"{marker}: not a data-source record ({error}); it should "
+                                 f"hold the source of {root}'s outputs") from error
     if recorded != identity:
         raise DataSourceMismatch(
             f"data root {root} holds outputs of {_as_flags(recorded)} (recorded in {marker}), "
@@ -105,9 +110,14 @@ _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def task_logger(name: str) -> logging.Logger:
-    """The logger of one task family, writing to ``logs/<name>.log`` under the data root."""
+    """The logger of one task family, writing to ``logs/<name>.log`` under the data root
+    (only this root's: a process that ran tasks on another root stops writing there)."""
     logger = logging.getLogger(f"momentum.{name}")
     log_file = data_root() / "logs" / f"{name}.log"
+    for handler in [h for h in logger.handlers if isinstance(h, logging.FileHandler)]:
+        if handler.baseFilename != str(log_file):
+            logger.removeHandler(handler)
+            handler.close()
     if not any(getattr(h, "baseFilename", None) == str(log_file) for h in logger.handlers):
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_file)
@@ -152,9 +162,14 @@ class PipelineTask(luigi.Task):
                 preload_entry(entry)
         return done
 
+    @functools.cached_property
+    def root(self) -> Path:
+        """The data root, looked up once per task (each Luigi config lookup parses it)."""
+        return data_root()
+
     def output_path(self, *parts: str) -> Path:
         """A path under the data root: ``<root>/<parts...>``."""
-        return data_root().joinpath(*parts)
+        return self.root.joinpath(*parts)
 
     def dated_path(self, stage: str, name: str) -> Path:
         """``<root>/<stage>/<run date>/<name>``: the layout every stage shares."""

@@ -30,10 +30,9 @@ class BuildFeatures(TickerTask):
     Needs only the cleaned bars, so it runs beside CalculateMetrics.
     """
 
-    # pandera imports its check backends (and hypothesis) on the first validation, a few
-    # tenths of a second: imported here, before workers fork, no task process pays that.
-    preload = ("pandas", "pyarrow.parquet", "talib", "pandas_ta", "pandera.pandas",
-               "pandera.backends.pandas.builtin_checks", "momentum_pipeline.features")
+    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
+               "momentum_pipeline.provenance:code_version", "talib", "pandas_ta",
+               "momentum_pipeline.features")
 
     def requires(self) -> ValidatePrices:
         return ValidatePrices(date=self.date, ticker=self.ticker)

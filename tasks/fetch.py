@@ -21,8 +21,9 @@ class FetchPrices(TickerTask):
     """Raw bars for ``ticker`` up to the run date -> ``data/raw/<date>/<TICKER>.parquet``.
 
     The ``yahoo`` source retries rate limits, time-outs and dropped connections
-    three times with exponential backoff (inside the task, with tenacity); any
-    other failure, or the fourth transient one, fails the task and raises an alert.
+    ``--data-yahoo-retries`` (3) times with exponential backoff (2, 4, 8 s; inside the
+    task, with tenacity); any other failure, or the last transient one, fails the task
+    and raises an alert.
     """
 
     @property

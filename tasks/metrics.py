@@ -25,7 +25,8 @@ class CalculateMetrics(TickerTask):
     Needs only the cleaned bars, so it runs beside BuildFeatures.
     """
 
-    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.metrics")
+    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.provenance:code_version",
+               "momentum_pipeline.metrics")
 
     def requires(self) -> ValidatePrices:
         return ValidatePrices(date=self.date, ticker=self.ticker)

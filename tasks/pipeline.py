@@ -30,12 +30,13 @@ class DailyPipeline(PipelineTask, luigi.WrapperTask):
 
 
 class Research(PipelineTask, luigi.WrapperTask):
-    """DailyPipeline plus the direction model of the default ticker (TSLA): TrainModel
-    and EvaluateModel. Choose the seed with ``--EvaluateModel-random-state``."""
+    """DailyPipeline plus the direction model of the default ticker (TSLA): TrainModel,
+    EvaluateModel and the research report that includes the model's evaluation.
+    Choose the seed with ``--EvaluateModel-random-state``."""
 
     def requires(self):
         evaluate = EvaluateModel(date=self.date)
         return [DailyPipeline(date=self.date),
                 TrainModel(date=self.date, ticker=evaluate.ticker,
                            random_state=evaluate.random_state),
-                evaluate]
+                evaluate, GenerateReport(date=self.date, research=True)]

@@ -64,11 +64,14 @@ def _finish(task: luigi.Task, slot: int) -> None:
     # A task nobody required (the one named on the command line) counts itself.
     _planned[task.task_family].add(task.task_id)
     counters = _counters(task.task_family)
+    # Only this stage's lock, and only its own counters under it: two stages finishing
+    # at once must never wait for each other's locks (that deadlocked forked workers).
     with counters.get_lock():
         counters[slot] += 1
-        counts = stage_counts()[task.task_family]
-    failed = f", {counts.failed} failed" if counts.failed else ""
-    log.info("progress: %s %d/%d done%s", task.task_family, counts.done, counts.total, failed)
+        done, failures = counters[0], counters[1]
+    total = max(len(_planned[task.task_family]), done + failures)
+    failed = f", {failures} failed" if failures else ""
+    log.info("progress: %s %d/%d done%s", task.task_family, done, total, failed)
 
 
 @PipelineTask.event_handler(luigi.Event.SUCCESS)

@@ -16,6 +16,7 @@ from tasks.base import PipelineTask, atomic_path, data_root
 from tasks.config import report as report_settings
 from tasks.features import BuildFeatures
 from tasks.metrics import CalculateMetrics
+from tasks.model import EvaluateModel
 from tasks.signals import GenerateSignals
 from tasks.universe import benchmark_ticker
 
@@ -81,25 +82,35 @@ class GenerateReport(PipelineTask):
     """The run's report -> ``reports/<date>/summary.md``, ``final_analysis_report.html``
     (charts as PNG files under ``reports/<date>/charts/``) and ``final_analysis_report.pdf``.
 
-    Sections whose inputs are absent (the model evaluation unless EvaluateModel ran
-    first) are left out and listed. Writing is retried once on an I/O error.
+    With ``--research`` the report also requires EvaluateModel and is written as
+    ``research_summary.md`` / ``research_report.{html,pdf}`` beside the daily one, so
+    the daily report (made without the model) and the research report never collide.
+    Sections whose inputs are absent are left out and listed. Writing is retried once
+    on an I/O error.
     """
+
+    research = luigi.BoolParameter(default=False,
+                                   description="Include the direction model's evaluation.")
 
     preload = ("pandas", "pyarrow.parquet", "matplotlib.figure", "jinja2", "weasyprint",
                "momentum_pipeline.reporting.context")
 
     def requires(self) -> dict[str, luigi.Task]:
         ticker = report_settings().deep_dive_ticker
-        return {"metrics_log": LogMetrics(date=self.date),
+        model = {"model": EvaluateModel(date=self.date)} if self.research else {}
+        return {**model, "metrics_log": LogMetrics(date=self.date),
                 "backtest": BacktestStrategy(date=self.date),
                 "signals": GenerateSignals(date=self.date),
                 "deep_dive_metrics": CalculateMetrics(date=self.date, ticker=ticker),
                 "deep_dive_features": BuildFeatures(date=self.date, ticker=ticker)}
 
     def output(self) -> dict[str, luigi.LocalTarget]:
-        return {name: luigi.LocalTarget(str(self.dated_path("reports", file))) for name, file in
-                (("summary", "summary.md"), ("html", "final_analysis_report.html"),
-                 ("pdf", "final_analysis_report.pdf"))}
+        names = ((("summary", "research_summary.md"), ("html", "research_report.html"),
+                  ("pdf", "research_report.pdf")) if self.research else
+                 (("summary", "summary.md"), ("html", "final_analysis_report.html"),
+                  ("pdf", "final_analysis_report.pdf")))
+        return {name: luigi.LocalTarget(str(self.dated_path("reports", file)))
+                for name, file in names}
 
     def sources(self):
         from momentum_pipeline.reporting.context import ReportSources
@@ -116,7 +127,8 @@ class GenerateReport(PipelineTask):
             deep_dive_metrics=Path(inputs["deep_dive_metrics"]["metrics"].path),
             deep_dive_features=Path(inputs["deep_dive_features"].path),
             quality_dir=self.dated_path("data/cleaned", ""),
-            model_metrics=self.dated_path("reports", "model_metrics.json"),
+            model_metrics=(Path(inputs["model"]["json"].path) if self.research
+                           else self.dated_path("reports", "model_metrics.json")),
             alerts_log=data_root() / "logs" / "alerts.log",
             metrics_log=metrics_log_path())
 

@@ -22,8 +22,8 @@ class GenerateSignals(PipelineTask):
     capped, within the gross exposure) before anything is written.
     """
 
-    preload = ("pandas", "pyarrow.parquet", "pandera.pandas",
-               "pandera.backends.pandas.builtin_checks", "momentum_pipeline.signals")
+    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
+               "momentum_pipeline.provenance:code_version", "momentum_pipeline.signals")
 
     def requires(self) -> dict[str, dict[str, luigi.Task]]:
         return {t: {"prices": ValidatePrices(date=self.date, ticker=t),

@@ -19,7 +19,7 @@ import tenacity
 import yfinance as yf
 from yfinance.exceptions import YFException, YFRateLimitError
 
-from momentum_pipeline.sources import FetchedPrices, SourceError, normalise_columns
+from momentum_pipeline.sources import FetchedPrices, SourceError, normalise_columns, within_dates
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ class RetryPolicy:
     base_delay: float = 2.0
     max_delay: float = 60.0
 
-    def retrying(self, sleep: Callable[[float], None] = time.sleep) -> tenacity.Retrying:
+    def retrying(self, sleep: Callable[[float], None] = time.sleep,
+                 subject: str = "yahoo") -> tenacity.Retrying:
+        """Attempts of one request; ``subject`` (the ticker) starts each retry's warning."""
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(TRANSIENT_ERRORS),
             stop=tenacity.stop_after_attempt(self.retries + 1),
@@ -58,7 +60,7 @@ class RetryPolicy:
             sleep=sleep,
             reraise=True,
             before_sleep=lambda state: log.warning(
-                "yahoo: attempt %d failed (%s); retrying in %.1f s", state.attempt_number,
+                "%s: attempt %d failed (%s); retrying in %.1f s", subject, state.attempt_number,
                 state.outcome.exception() if state.outcome else "?",
                 state.next_action.sleep if state.next_action else 0.0),
         )
@@ -82,7 +84,8 @@ def fetch_yahoo(ticker: str, start: dt.date, end: dt.date, *, session: Any = Non
     the retries, or at once on any other failure (unknown ticker, no data).
     """
     try:
-        history = policy.retrying(sleep)(download_history, ticker, start, end, session)
+        history = policy.retrying(sleep, subject=f"yahoo: ticker {ticker}")(
+            download_history, ticker, start, end, session)
     except TRANSIENT_ERRORS as error:
         raise SourceError(f"yahoo: ticker {ticker}: still failing after {policy.retries + 1} "
                           f"attempts: {type(error).__name__}: {error}") from error
@@ -94,7 +97,7 @@ def fetch_yahoo(ticker: str, start: dt.date, end: dt.date, *, session: Any = Non
     frame = normalise_columns(history.reset_index())
     # Yahoo stamps daily bars at midnight exchange time; keep the calendar date.
     frame["date"] = pd.to_datetime(frame["date"]).dt.tz_localize(None).dt.normalize()
-    frame = frame[["date", "open", "high", "low", "close", "volume"]]
+    frame = within_dates(frame[["date", "open", "high", "low", "close", "volume"]], start, end)
     return FetchedPrices(
         ticker=ticker, frame=frame, source="yahoo",
         details={"auto_adjust": True, "actions": False},

@@ -52,7 +52,7 @@ def test_yahoo_task_when_answered_after_a_time_out_then_cleaned_bars_are_the_cha
     assert provenance.retrieved_at is not None
     assert len(adapter.chart_requests) == 3  # the failed probe, the probe, the bars
     retries = [r.getMessage() for r in caplog.records if r.name.endswith("sources.yahoo")]
-    assert len(retries) == 1 and retries[0].startswith("yahoo: attempt 1 failed")
+    assert len(retries) == 1 and retries[0].startswith("yahoo: ticker ACME: attempt 1 failed")
     assert not (data_root / "logs" / "alerts.log").exists()
 
 

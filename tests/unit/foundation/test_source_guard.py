@@ -74,3 +74,10 @@ def test_fetch_preload_when_source_configured_then_only_that_sources_module(
     pipeline_config.set("data", "source", source)
     preload = FetchPrices(date=RUN_DATE, ticker="AAPL").preload
     assert loaded in preload and not any(p.startswith(not_loaded) for p in preload)
+
+
+def test_guard_when_record_is_damaged_then_refused_naming_the_file(pipeline_config, data_root):
+    marker(data_root).parent.mkdir(parents=True)
+    marker(data_root).write_text("{\"sour")
+    with pytest.raises(DataSourceMismatch, match=f"{marker(data_root)}: not a data-source record"):
+        check_data_source()

@@ -63,7 +63,8 @@ def test_yahoo_when_transient_failure_persists_then_four_attempts_with_2_4_8_s_w
     assert sleeps == [2.0, 4.0, 8.0]
     failed = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
     assert [m.split(" failed")[0] for m in failed] == [
-        "yahoo: attempt 1", "yahoo: attempt 2", "yahoo: attempt 3"]
+        "yahoo: ticker ACME: attempt 1", "yahoo: ticker ACME: attempt 2",
+        "yahoo: ticker ACME: attempt 3"]
 
 
 def test_yahoo_when_requests_time_out_then_one_chart_request_per_attempt():
