@@ -27,6 +27,7 @@ Every value at row t uses bars up to t only.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -87,9 +88,11 @@ def _finite_after_warm_up(frame: pd.DataFrame) -> pd.Series:
     return pd.Series((finite | warm_up).all(axis=1), index=frame.index)
 
 
+@functools.cache
 def features_schema(params: FeatureParams) -> pa.DataFrameSchema:
     """The features' contract, on the frame with its dates as a ``date`` column (so
-    errors name rows and dates): the documented float64 columns, finite after warm-up."""
+    errors name rows and dates): the documented float64 columns, finite after warm-up.
+    Built once per parameter set: building a schema costs as much as using it."""
     return pa.DataFrameSchema(
         name="features",
         columns={"date": pa.Column("datetime64[ns]", unique=True),
