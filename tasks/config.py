@@ -51,6 +51,9 @@ class universe(luigi.Config):  # noqa: N801
                               description="Comma-separated tickers; overrides the file when set.")
     benchmark = luigi.Parameter(default="SPY",
                                 description="Benchmark ticker, fetched beside the universe.")
+    exclude = luigi.Parameter(default="",
+                              description="Comma-separated tickers to leave out for this run "
+                                          "(e.g. one whose data fails validation today).")
 
 
 class validation(luigi.Config):  # noqa: N801

@@ -7,11 +7,14 @@ from tasks.config import universe
 
 
 def universe_tickers() -> tuple[str, ...]:
-    """Tickers from ``--universe-tickers`` if given, else from ``--universe-file``."""
+    """Tickers from ``--universe-tickers`` if given, else from ``--universe-file``, less
+    ``--universe-exclude``: the way to let the cross-sectional stages run on the rest of
+    the universe while one ticker's data is being fixed."""
     settings = universe()
-    if settings.tickers.strip():
-        return parse_tickers(settings.tickers)
-    return load_universe(settings.file)
+    listed = (parse_tickers(settings.tickers) if settings.tickers.strip()
+              else load_universe(settings.file))
+    excluded = set(parse_tickers(settings.exclude))
+    return tuple(t for t in listed if t not in excluded)
 
 
 def benchmark_ticker() -> str:

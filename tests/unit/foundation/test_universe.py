@@ -48,3 +48,20 @@ def test_load_sectors_when_sp100_then_sector_of_each_member():
     sectors = load_sectors(SP100)
     assert sectors["JPM"] == "Financials" and sectors["BRK-B"] == "Financials"
     assert sectors["SPY"] == "ETF"
+
+
+def test_universe_when_tickers_excluded_then_the_rest_stays_in_file_order(pipeline_config):
+    from tasks.universe import universe_tickers
+
+    pipeline_config.set("universe", "exclude", "brk.b, AAPL")
+    tickers = universe_tickers()
+    assert "BRK-B" not in tickers and "AAPL" not in tickers
+    assert list(tickers) == [t for t in load_universe(SP100) if t not in {"BRK-B", "AAPL"}]
+
+
+def test_universe_when_command_line_list_and_exclusion_then_exclusion_applies(pipeline_config):
+    from tasks.universe import universe_tickers
+
+    pipeline_config.set("universe", "tickers", "MSFT,TSLA,GEV")
+    pipeline_config.set("universe", "exclude", "GEV")
+    assert universe_tickers() == ("MSFT", "TSLA")
