@@ -25,7 +25,8 @@ The strategy (parameters: :class:`~momentum_pipeline.strategy.StrategyParams`, f
    is 0. When the caps cannot reach that (too few names), the weights stop at the caps
    and the rest is cash; long/short then sizes both sides to the smaller one, keeping
    the net at 0.
-6. Between decision sessions the weights stay as decided (constant fractions of equity).
+6. Between decision sessions the target weights stay as decided; the backtest and
+   ExecuteTrades trade only when the targets change, so held weights drift with prices.
 
 The weight in row t is decided at t's close from bars up to t only and is meant to be
 held from session t + 1: applying it to t's own return would be look-ahead.
