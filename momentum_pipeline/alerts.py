@@ -23,18 +23,21 @@ from typing import Any
 
 #: Replaces a secret wherever it would appear in a log, a mail or a report.
 REDACTED = "[REDACTED]"
-_RECORD_START = re.compile(r"^(?P<time>\S+) ALERT task (?P<family>\S+) failed$")
+_RECORD_START = re.compile(
+    r"^(?P<time>\S+) ALERT task (?P<family>\S+) (?P<outcome>failed|warned)$")
 
 
 @dataclass(frozen=True)
 class Alert:
-    """One failure: which task, with which parameters, and the error text."""
+    """One failure (or a warning: data used despite a finding): which task, with which
+    parameters, and the error text."""
 
     family: str
     task_id: str
     parameters: dict[str, str]
     error: str
     time: str = ""
+    outcome: str = "failed"
 
     @property
     def critical(self) -> bool:
@@ -45,13 +48,13 @@ class Alert:
         level = "CRITICAL" if self.critical else "ALERT"
         shown = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
         kind = self.error.split(":", 1)[0]
-        return f"[momentum-pipeline {level}] {self.family}({shown}) failed: {kind}"
+        return f"[momentum-pipeline {level}] {self.family}({shown}) {self.outcome}: {kind}"
 
     def body(self) -> str:
         """The record's text: task, parameters and the error, continuation lines indented."""
         params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
         error = "\n    ".join(self.error.splitlines() or [""])
-        return (f"task {self.family} failed\n"
+        return (f"task {self.family} {self.outcome}\n"
                 f"  task id: {self.task_id}\n"
                 f"  parameters: {params}\n"
                 f"  error: {error}")
@@ -62,17 +65,19 @@ class Alert:
 
     def to_dict(self) -> dict[str, object]:
         return {"family": self.family, "task_id": self.task_id, "time": self.time,
-                "parameters": self.parameters, "error": self.error,
+                "parameters": self.parameters, "error": self.error, "outcome": self.outcome,
                 "critical": self.critical}
 
 
 def alert_for(family: str, task_id: str, parameters: dict[str, str],
-              error: BaseException, secrets: tuple[str, ...] = ()) -> Alert:
-    """The alert of a failed task, stamped now (UTC, seconds) and scrubbed of ``secrets``."""
+              error: BaseException, secrets: tuple[str, ...] = (),
+              outcome: str = "failed") -> Alert:
+    """The alert of a failed (or ``warned``) task, stamped now (UTC, seconds) and
+    scrubbed of ``secrets``."""
     text = scrub(f"{type(error).__name__}: {error}", secrets)
     return Alert(family=family, task_id=scrub(task_id, secrets),
                  parameters={k: scrub(v, secrets) for k, v in parameters.items()},
-                 error=text,
+                 error=text, outcome=outcome,
                  time=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
@@ -86,7 +91,8 @@ def parse_alert_log(text: str) -> list[Alert]:
     for line in text.splitlines():
         start = _RECORD_START.match(line)
         if start:
-            record = {"time": start["time"], "family": start["family"], "task id": "",
+            record = {"time": start["time"], "family": start["family"],
+                      "outcome": start["outcome"], "task id": "",
                       "parameters": "", "error": []}
             records.append(record)
             continue
@@ -104,7 +110,8 @@ def parse_alert_log(text: str) -> list[Alert]:
     return [Alert(family=r["family"], task_id=r["task id"],
                   parameters=dict(item.split("=", 1) for item in r["parameters"].split(", ")
                                   if "=" in item),
-                  error="\n".join(r["error"]), time=r["time"]) for r in records]
+                  error="\n".join(r["error"]), time=r["time"], outcome=r["outcome"])
+            for r in records]
 
 
 def alerts_of_run(path: Path, run_date: dt.date) -> list[Alert]:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 CALENDAR_NAME = "XNYS"
 CALENDAR_START = "1990-01-02"
+#: Sessions in a year, to annualise daily figures (and to turn yearly rates into daily).
+TRADING_DAYS = 252
 
 
 def calendar_end() -> str:
@@ -88,3 +90,10 @@ def last_session_on_or_before(day: dt.date | pd.Timestamp) -> pd.Timestamp:
         raise ValueError(f"{stamp.date()} is outside the NYSE calendar "
                          f"({pd.Timestamp(days[0]).date()} to {pd.Timestamp(days[-1]).date()})")
     return pd.Timestamp(days[days.searchsorted(np.datetime64(stamp), "right") - 1])
+
+
+def sessions_before(day: dt.date | pd.Timestamp, count: int) -> pd.DatetimeIndex:
+    """The last ``count`` sessions up to and including ``day``."""
+    days = session_days()
+    last = days.searchsorted(np.datetime64(pd.Timestamp(day).normalize()), "right")
+    return pd.DatetimeIndex(days[max(0, last - count):last], name="date")

@@ -24,10 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: Sessions per year, for annualising daily figures.
-TRADING_DAYS = 252
+from momentum_pipeline.calendar import TRADING_DAYS
+
+#: Marks every output built from the ``sample`` source (titles, log lines, notes).
+SAMPLE_DATA_LABEL = "SAMPLE DATA"
 #: Said in every JSON summary built from the ``sample`` source.
-SAMPLE_DATA_WARNING = "SAMPLE DATA: synthetic prices, not a real market"
+SAMPLE_DATA_WARNING = f"{SAMPLE_DATA_LABEL}: synthetic prices, not a real market"
 
 
 def sample_data_label(sample_data: bool) -> dict[str, Any]:

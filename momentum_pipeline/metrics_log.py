@@ -12,15 +12,16 @@ import csv
 import datetime as dt
 import fcntl
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from momentum_pipeline.backtest.performance import METRICS
+from momentum_pipeline.exclusions import Exclusion
 
 KEY = ("run_date", "strategy")
 COLUMNS = (*KEY, "data_source", "sample_data", "start", "end", "capital", *METRICS,
-           "benchmark_total_return", "benchmark_sharpe", "code_version")
+           "benchmark_total_return", "benchmark_sharpe", "tickers", "excluded", "code_version")
 
 Row = dict[str, str]
 
@@ -37,8 +38,10 @@ def _text(value: Any) -> str:
 
 
 def metrics_row(summary: dict[str, Any], run_date: dt.date, data_source: str,
-                code_version: str, where: str) -> Row:
-    """The log row of one backtest ``summary`` (``summary.json``, named by ``where``)."""
+                code_version: str, where: str, tickers: int = 0,
+                excluded: Iterable[Exclusion] = ()) -> Row:
+    """The log row of one backtest ``summary`` (``summary.json``, named by ``where``), with
+    how many ``tickers`` were traded and which were ``excluded`` from the day (and where)."""
     missing = [k for k in ("strategy", "start", "end", "capital", "sample_data",
                            "strategy_metrics", "benchmark_metrics") if k not in summary]
     if missing:
@@ -53,7 +56,9 @@ def metrics_row(summary: dict[str, Any], run_date: dt.date, data_source: str,
            "start": summary["start"], "end": summary["end"], "capital": summary["capital"],
            **{k: strategy[k] for k in METRICS},
            "benchmark_total_return": benchmark.get("total_return"),
-           "benchmark_sharpe": benchmark.get("sharpe"), "code_version": code_version}
+           "benchmark_sharpe": benchmark.get("sharpe"), "tickers": tickers,
+           "excluded": "; ".join(f"{e.ticker} ({e.stage})" for e in excluded),
+           "code_version": code_version}
     return {k: _text(v) for k, v in row.items()}
 
 

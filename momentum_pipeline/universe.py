@@ -7,14 +7,17 @@ from pathlib import Path
 
 
 def normalise_ticker(ticker: str) -> str:
-    """Yahoo form of a ticker: upper case, class separator ``-`` (``BRK.B`` -> ``BRK-B``).
+    """Yahoo form of a ticker: upper case, class separator ``-`` (``BRK.B`` -> ``BRK-B``),
+    an index with its leading ``^`` (``^GSPC``).
 
     File names and zipline's csvdir ingest break on dots, so the pipeline uses this
     form everywhere.
     """
     symbol = ticker.strip().upper().replace(".", "-")
-    if not symbol or not all(c.isalnum() or c == "-" for c in symbol):
-        raise ValueError(f"invalid ticker {ticker!r}: expected letters, digits, '.' or '-'")
+    name = symbol.removeprefix("^")
+    if not name or not all(c.isalnum() or c == "-" for c in name):
+        raise ValueError(f"invalid ticker {ticker!r}: use letters, digits, '.' or '-' (a share "
+                         f"class: BRK.B or BRK-B), after a '^' for an index (^GSPC)")
     return symbol
 
 

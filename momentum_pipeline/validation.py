@@ -3,27 +3,40 @@
 Structural problems (missing columns, text in numbers, non-positive prices, unsorted
 dates, conflicting duplicate dates) are schema mismatches: the ticker fails with an
 error naming the file, column and rows, and is not retried. Repairable defects are
-fixed by named rules, each counted in a :class:`QualityReport`:
+fixed by named rules, each counted in a :class:`QualityReport`, and each has a
+severity (:data:`RULES`, changed with ``severity=``): ``info`` (recorded), ``warn``
+(the data is used, the finding is alerted and reported) or ``reject`` (the ticker is
+excluded from the day, :class:`QualityRejected`):
 
-===================  ========  =====================================================
-rule                 action    what
-===================  ========  =====================================================
-missing_values       dropped   rows with a missing price or volume
-duplicate_rows       dropped   exact repeats of a dated row
-non_trading_days     dropped   dates that are not NYSE sessions
-ohlc_repaired        repaired  high below open/close/low or low above them, beyond
-                               the tolerance: high/low widened to the bar's extremes
-missing_sessions     filled    NYSE sessions absent between first and last date:
-                               previous close carried, zero volume, ``filled`` True
-zero_volume          flagged   sessions with zero volume (kept)
-flat_bars            flagged   open = high = low = close (a stale print; kept)
-thin_volume          flagged   volume above zero but below a fraction of the median
-                               of the previous 21 sessions: a partial day's volume
-                               (kept)
-suspicious_jumps     flagged   overnight gaps beyond the threshold, the mark of a
-                               missed or bad split/spin-off adjustment (kept)
-stale_last_session   flagged   data ends before the last session of the run date
-===================  ========  =====================================================
+====================  ========  =======  ================================================
+rule                  action    default  what
+====================  ========  =======  ================================================
+missing_values        dropped   info     rows with a missing price or volume
+duplicate_rows        dropped   info     exact repeats of a dated row
+non_trading_days      dropped   info     dates that are not NYSE sessions
+ohlc_repaired         repaired  warn     high below open/close/low or low above them,
+                                         beyond the tolerance: widened to the extremes
+missing_sessions      filled    warn     NYSE sessions absent between first and last
+                                         date: previous close, zero volume, ``filled``
+sparse_history        flagged   reject   filled sessions above ``max_filled_fraction``
+                                         of all (and above 21): not a daily series
+zero_volume           flagged   info     sessions with zero volume (kept)
+flat_bars             flagged   info     open = high = low = close: a stale print
+thin_volume           flagged   info     volume above zero but below a fraction of the
+                                         median of the previous 21 sessions
+suspicious_jumps      flagged   warn     overnight gaps beyond ``jump_threshold``: a
+                                         missed or bad split/spin-off adjustment, or news
+extreme_jumps         flagged   reject   a close or open ``extreme_jump_factor`` times
+                                         (or 1/that) the previous close: an unapplied
+                                         split or a bad print, never a real day
+stale_last_session    flagged   warn     data ends before the last session of the run date
+====================  ========  =======  ================================================
+
+Prices: when the bars carry an adjusted close (``adj_close``: Yahoo's ``Adj Close``,
+split- and dividend-adjusted, beside split-adjusted OHLC), open, high, low and close
+are multiplied by ``adj_close / close`` so every return downstream includes dividends;
+volume stays as delivered (dividends do not change share counts). Without that column
+the prices are taken as already adjusted. The quality record's ``price_basis`` says which.
 
 Within the OHLC tolerance, rounding noise of adjusted prices (high below close by
 1e-16, common in real data) is snapped silently so the cleaned schema can be exact.
@@ -43,16 +56,63 @@ from pandera.engines.pandas_engine import DateTime
 from pandera.errors import SchemaError, SchemaErrors
 
 from momentum_pipeline.calendar import last_session_on_or_before, sessions
+from momentum_pipeline.exclusions import TickerDataError
+from momentum_pipeline.sources import quote_rows
 
 PRICES = ["open", "high", "low", "close"]
+ADJUSTED_CLOSE = "adj_close"
+SEVERITIES = ("info", "warn", "reject")
+#: Each cleaning rule: what it does to the rows it finds, and its default severity.
+RULES: dict[str, tuple[str, str]] = {
+    "missing_values": ("dropped", "info"),
+    "duplicate_rows": ("dropped", "info"),
+    "non_trading_days": ("dropped", "info"),
+    "ohlc_repaired": ("repaired", "warn"),
+    "missing_sessions": ("filled", "warn"),
+    "sparse_history": ("flagged", "reject"),
+    "zero_volume": ("flagged", "info"),
+    "flat_bars": ("flagged", "info"),
+    "thin_volume": ("flagged", "info"),
+    "suspicious_jumps": ("flagged", "warn"),
+    "extreme_jumps": ("flagged", "reject"),
+    "stale_last_session": ("flagged", "warn"),
+}
+PRICE_BASIS_ADJUSTED = ("adjusted close: open, high, low and close scaled by adj_close / close "
+                        "(dividends included); volume as delivered")
+PRICE_BASIS_AS_DELIVERED = ("as delivered: no adjusted close column, so the prices are taken "
+                            "as already split- and dividend-adjusted")
 #: Rows and values quoted per problem in a schema error.
 MAX_LISTED_ROWS = 10
+#: Filled sessions below which a series never counts as sparse (a month of sessions).
+SPARSE_MIN_FILLED = 21
 #: Sessions of the trailing volume median the thin-volume rule compares with.
 VOLUME_MEDIAN_SESSIONS = 21
 
 
-class SchemaMismatch(ValueError):
+class SchemaMismatch(TickerDataError, ValueError):
     """Data does not match a stage's schema. Not transient: never retried."""
+
+
+class DataQualityWarning(Warning):
+    """A finding of severity ``warn``: the data is used, and a person is told."""
+
+
+class QualityRejected(SchemaMismatch):
+    """A cleaning rule of severity ``reject`` found something: the ticker is excluded."""
+
+
+def rule_severities(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Every rule's severity: the defaults of :data:`RULES` with ``overrides`` applied;
+    raises on an unknown rule or severity, naming what is allowed."""
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(RULES))
+    if unknown:
+        raise ValueError(f"severity given for unknown rule {', '.join(unknown)} "
+                         f"(rules: {', '.join(RULES)})")
+    bad = {r: s for r, s in overrides.items() if s not in SEVERITIES}
+    if bad:
+        raise ValueError(f"unknown severity {bad} (expected one of {', '.join(SEVERITIES)})")
+    return {rule: overrides.get(rule, default) for rule, (_, default) in RULES.items()}
 
 
 def _dates_sorted(frame: pd.DataFrame) -> pd.Series:
@@ -77,6 +137,7 @@ RAW_SCHEMA = pa.DataFrameSchema(
         "date": pa.Column(DateTime(to_datetime_kwargs={"cache": False}), nullable=False),
         **{c: pa.Column("float64", pa.Check.gt(0), nullable=True) for c in PRICES},
         "volume": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        ADJUSTED_CLOSE: pa.Column("float64", pa.Check.gt(0), nullable=True, required=False),
     },
     # The table checks handle missing values themselves: ignore_na=False spares pandera
     # a scan of the whole frame for all-missing rows (a third of a validation's time).
@@ -111,14 +172,22 @@ CLEANED_SCHEMA = pa.DataFrameSchema(
 )
 
 
-def _rows(group: pd.DataFrame) -> str:
-    """``rows [3, 7]``: data rows counted from 1 (row 1 is the line after a CSV header)."""
-    rows = sorted({int(i) + 1 for i in group["index"].dropna()})
-    more = f" and {len(rows) - MAX_LISTED_ROWS} more" if len(rows) > MAX_LISTED_ROWS else ""
-    return f"rows {rows[:MAX_LISTED_ROWS]}{more}"
+def _rows(group: pd.DataFrame, dates: bool = False) -> str:
+    """``rows 3 (51.O6), 9 (abc)``: data rows counted from 1 (row 1 is the line after a CSV
+    header), or ``dates`` of bars indexed by date, each with its own failing value (as
+    ``YYYY-MM-DD`` with ``dates``)."""
+    cases = group[group["index"].notna()]
+    values = cases["failure_case"]
+    if dates:
+        values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+    if cases["index"].map(type).eq(pd.Timestamp).all():  # cleaned bars: indexed by date
+        labels = pd.to_datetime(cases["index"]).dt.strftime("%Y-%m-%d")
+        return quote_rows(labels, values, MAX_LISTED_ROWS, noun="date")
+    return quote_rows(cases["index"].astype(int) + 1, values, MAX_LISTED_ROWS)
 
 
 def _values(group: pd.DataFrame) -> str:
+    """The failing values, for checks without rows (a column's type)."""
     return ", ".join(str(v) for v in group["failure_case"].head(MAX_LISTED_ROWS))
 
 
@@ -147,14 +216,13 @@ def _describe(context: str, column: str, check: str, group: pd.DataFrame,
     if check == "column_ordered":
         return f"columns out of order (expected {expected})"
     if check.startswith("coerce_dtype"):
-        return (f"column '{column}': not readable as {_dtype_in(check)} at {_rows(group)} "
-                f"(values: {_values(group)})")
+        return f"column '{column}': not readable as {_dtype_in(check)} at {_rows(group)}"
     if check.startswith("dtype("):
         return f"column '{column}': type {_values(group)}, expected {_dtype_in(check)}"
     if context != "DataFrameSchema":
-        return f"column '{column}' failed {check} at {_rows(group)} (values: {_values(group)})"
+        return f"column '{column}' failed {check} at {_rows(group)}"
     if column == "date":  # raw bars: rows are positions, the dates are a column
-        return f"{check} at {_rows(group)} (dates: {_dates(group['failure_case'])})"
+        return f"{check} at {_rows(group, dates=True)}"
     if group["index"].map(type).eq(pd.Timestamp).all():  # cleaned bars: indexed by date
         return f"{check} on {_dates(group['index'].drop_duplicates())}"
     return None
@@ -172,7 +240,7 @@ def describe_schema_errors(errors: SchemaErrors | SchemaError, where: str, ticke
     lines = [f"{where}: ticker {ticker} does not match the {schema.name or 'expected'} schema"]
     if not isinstance(cases, pd.DataFrame):
         return "\n".join([*lines, f"  {errors}"])
-    expected = ", ".join(schema.columns)
+    expected = ", ".join(name for name, column in schema.columns.items() if column.required)
     unreadable = set(cases.loc[cases["check"].str.startswith("coerce_dtype"), "column"])
     problems, consequences = [], []
     for (context, column, check), group in cases.groupby(
@@ -199,9 +267,11 @@ def check_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, where: str,
 
 @dataclass
 class RuleResult:
-    """One cleaning rule's outcome: what it did, to how many sessions, which ones."""
+    """One cleaning rule's outcome: what it did, how much it matters, to how many
+    sessions, which ones."""
 
     action: str
+    severity: str = "info"
     count: int = 0
     dates: list[str] = field(default_factory=list)
 
@@ -220,53 +290,100 @@ class QualityReport:
     rows_out: int = 0
     first_date: str | None = None
     last_date: str | None = None
+    price_basis: str = PRICE_BASIS_AS_DELIVERED
+    #: Rows the source had after the run date, left out (no data from the future).
+    rows_after_run_date: int = 0
+    severities: dict[str, str] = field(default_factory=rule_severities)
     rules: dict[str, RuleResult] = field(default_factory=dict)
 
-    def record(self, rule: str, action: str, dates: pd.Index | pd.Series) -> None:
+    def record(self, rule: str, dates: pd.Index | pd.Series) -> None:
         listed = pd.DatetimeIndex(dates).strftime("%Y-%m-%d").tolist() if len(dates) else []
-        self.rules[rule] = RuleResult(action=action, count=len(listed), dates=listed)
+        self.rules[rule] = RuleResult(action=RULES[rule][0], severity=self.severities[rule],
+                                      count=len(listed), dates=listed)
 
     @property
     def findings(self) -> dict[str, RuleResult]:
         return {name: rule for name, rule in self.rules.items() if rule.count}
 
+    def of_severity(self, severity: str) -> dict[str, RuleResult]:
+        return {n: r for n, r in self.findings.items() if r.severity == severity}
+
+    def describe(self, severity: str) -> list[str]:
+        """One line per finding of ``severity``: ``suspicious_jumps: 1 (2016-07-05)``."""
+        return [f"{name} ({rule.action}): {rule.count} "
+                f"({', '.join(rule.dates[:MAX_LISTED_ROWS])}"
+                f"{' and more' if rule.count > MAX_LISTED_ROWS else ''})"
+                for name, rule in self.of_severity(severity).items()]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ticker": self.ticker, "source": self.where, "rows_in": self.rows_in,
             "rows_out": self.rows_out, "first_date": self.first_date,
-            "last_date": self.last_date,
+            "last_date": self.last_date, "price_basis": self.price_basis,
+            "rows_after_run_date": self.rows_after_run_date,
+            "warnings": self.describe("warn"),
             "rules": {n: vars(r) for n, r in self.rules.items()},
         }
 
 
+def adjust_to_adjusted_close(frame: pd.DataFrame) -> pd.DataFrame:
+    """OHLC scaled by ``adj_close / close`` (back-adjusted for dividends, and for splits
+    when the close is not split-adjusted); volume left as delivered."""
+    factor = frame[ADJUSTED_CLOSE] / frame["close"]
+    return frame.assign(**{c: frame[c] * factor for c in PRICES})
+
+
+def _jump_values(frame: pd.DataFrame, dates: pd.Index) -> str:
+    """``2020-08-31 close 499.23 after 124.81 (x4.00)``, for the first listed dates."""
+    previous = frame["close"].shift(1)
+    lines = []
+    for day in dates[:MAX_LISTED_ROWS]:
+        ratio = max(frame.at[day, "close"] / previous[day], frame.at[day, "open"] / previous[day],
+                    key=lambda r: abs(np.log(r)))
+        lines.append(f"{day.date()} (open {frame.at[day, 'open']:.4g}, close "
+                     f"{frame.at[day, 'close']:.4g} after {previous[day]:.4g}: x{ratio:.3g})")
+    return ", ".join(lines)
+
+
 def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
                  ohlc_tolerance: float = 1e-6, jump_threshold: float = 0.40,
-                 thin_volume_fraction: float = 0.05) -> tuple[pd.DataFrame, QualityReport]:
+                 thin_volume_fraction: float = 0.05, extreme_jump_factor: float = 3.0,
+                 max_filled_fraction: float = 0.05,
+                 severity: dict[str, str] | None = None) -> tuple[pd.DataFrame, QualityReport]:
     """Check ``raw`` against the raw schema, apply the cleaning rules, check the result.
 
     ``where`` names the input (file or source) in errors and in the report.
-    Thresholds are fractions: of price (``ohlc_tolerance``, ``jump_threshold``) and
-    of the trailing median volume (``thin_volume_fraction``).
-    Returns the cleaned bars (indexed by session date) and the quality report.
+    Thresholds are fractions: of price (``ohlc_tolerance``, ``jump_threshold``), of the
+    trailing median volume (``thin_volume_fraction``) and of the sessions
+    (``max_filled_fraction``); ``extreme_jump_factor`` is a price ratio. ``severity``
+    overrides rules' default severities (:data:`RULES`).
+    Returns the cleaned bars (indexed by session date) and the quality report; raises
+    :class:`QualityRejected` when a rule of severity ``reject`` finds anything.
     """
-    report = QualityReport(ticker=ticker, where=where, rows_in=len(raw))
-    frame = check_schema(RAW_SCHEMA, raw, where, ticker)[["date", *PRICES, "volume"]]
+    report = QualityReport(ticker=ticker, where=where, rows_in=len(raw),
+                           severities=rule_severities(severity))
+    checked = check_schema(RAW_SCHEMA, raw, where, ticker)
+    adjusted = ADJUSTED_CLOSE in checked.columns
+    frame = checked[["date", *PRICES, "volume", *([ADJUSTED_CLOSE] if adjusted else [])]]
 
     # Each step copies the frame only when its rule found something.
-    missing = frame[[*PRICES, "volume"]].isna().to_numpy().any(axis=1)
-    report.record("missing_values", "dropped", frame["date"][missing])
+    missing = frame.drop(columns="date").isna().to_numpy().any(axis=1)
+    report.record("missing_values", frame["date"][missing])
     if missing.any():
         frame = frame.loc[~missing]
+    if adjusted:
+        frame = adjust_to_adjusted_close(frame).drop(columns=ADJUSTED_CLOSE)
+        report.price_basis = PRICE_BASIS_ADJUSTED
 
     repeated = frame["date"].duplicated().to_numpy()
-    report.record("duplicate_rows", "dropped", frame["date"][repeated])
+    report.record("duplicate_rows", frame["date"][repeated])
     frame = (frame.loc[~repeated] if repeated.any() else frame).set_index("date")
     if frame.empty:
         raise SchemaMismatch(f"{where}: ticker {ticker} has no usable rows "
                              f"(every row misses a price or the volume)")
 
     off_calendar = ~frame.index.isin(sessions(frame.index[0], frame.index[-1]))
-    report.record("non_trading_days", "dropped", frame.index[off_calendar])
+    report.record("non_trading_days", frame.index[off_calendar])
     if off_calendar.any():
         frame = frame.loc[~off_calendar]
     if frame.empty:
@@ -276,12 +393,14 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
     top, bottom = bar.max(axis=1), bar.min(axis=1)
     broken = ((frame["high"].to_numpy() < top * (1 - ohlc_tolerance))
               | (frame["low"].to_numpy() > bottom * (1 + ohlc_tolerance)))
-    report.record("ohlc_repaired", "repaired", frame.index[broken])
+    report.record("ohlc_repaired", frame.index[broken])
     frame = frame.assign(high=top, low=bottom)
 
     calendar = sessions(frame.index[0], frame.index[-1])
     gaps = calendar.difference(frame.index)
-    report.record("missing_sessions", "filled", gaps)
+    report.record("missing_sessions", gaps)
+    sparse = len(gaps) > max(max_filled_fraction * len(calendar), SPARSE_MIN_FILLED)
+    report.record("sparse_history", gaps if sparse else gaps[:0])
     filled = calendar.isin(gaps)
     if len(gaps):
         frame = frame.reindex(calendar)
@@ -293,19 +412,32 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
     traded = ~filled
 
     volume = frame["volume"]
-    report.record("zero_volume", "flagged", frame.index[(volume == 0) & traded])
+    report.record("zero_volume", frame.index[(volume == 0) & traded])
     flat = ((frame["open"] == frame["high"]) & (frame["high"] == frame["low"])
             & (frame["low"] == frame["close"]) & traded)
-    report.record("flat_bars", "flagged", frame.index[flat])
+    report.record("flat_bars", frame.index[flat])
     usual = (volume.where(traded).shift(1)
              .rolling(VOLUME_MEDIAN_SESSIONS, min_periods=VOLUME_MEDIAN_SESSIONS // 2).median())
     thin = (volume > 0) & (volume < thin_volume_fraction * usual)
-    report.record("thin_volume", "flagged", frame.index[thin])
-    gap = (frame["open"] / frame["close"].shift(1) - 1).abs()
-    report.record("suspicious_jumps", "flagged", frame.index[gap > jump_threshold])
+    report.record("thin_volume", frame.index[thin])
+    previous_close = frame["close"].shift(1)
+    gap = (frame["open"] / previous_close - 1).abs()
+    report.record("suspicious_jumps", frame.index[gap > jump_threshold])
+    extreme = (np.log(frame[["open", "close"]].div(previous_close, axis=0)).abs()
+               .max(axis=1) >= np.log(extreme_jump_factor))
+    report.record("extreme_jumps", frame.index[extreme])
     expected_last = last_session_on_or_before(run_date)
     stale = frame.index[-1:] if frame.index[-1] < expected_last else frame.index[:0]
-    report.record("stale_last_session", "flagged", stale)
+    report.record("stale_last_session", stale)
+
+    rejected = report.describe("reject")
+    if rejected:
+        values = (f"\n  values: {_jump_values(frame, frame.index[extreme])}"
+                  if "extreme_jumps" in report.of_severity("reject") else "")
+        raise QualityRejected(
+            f"{where}: ticker {ticker} rejected by its data-quality rules:\n  "
+            + "\n  ".join(rejected) + values
+            + "\n  fix the data, or change the rule's severity with --validation-severity")
 
     frame["volume"] = np.round(volume).astype("int64")
     frame.index.name = "date"

@@ -40,7 +40,9 @@ def record_alert(alert: Alert) -> None:
 
 
 @PipelineTask.event_handler(luigi.Event.FAILURE)
-def raise_alert(task: luigi.Task, error: BaseException) -> None:
+def raise_alert(task: luigi.Task, error: BaseException, outcome: str = "failed") -> None:
+    """Record, mail and post the alert of ``task``: a failure, or ``outcome="warned"``
+    for a finding a person should see although the data is used."""
     settings = alert_settings()
     try:
         password = read_secret(settings.password_env, settings.password_file)
@@ -49,7 +51,7 @@ def raise_alert(task: luigi.Task, error: BaseException) -> None:
         password, password_problem = None, str(problem)
     secrets = (password,) if password else ()
     alert = alert_for(task.get_task_family(), task.task_id, task.to_str_params(), error,
-                      secrets)
+                      secrets, outcome)
     record_alert(alert)
     log.error("ALERT %s", alert.body())
     problems = deliver(alert, smtp_settings(password), settings.webhook_url, secrets)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import luigi
 
-from tasks.base import PipelineTask, atomic_path
-from tasks.config import backtest
+from tasks.base import PipelineTask, atomic_path, split_exclusions
+from tasks.config import backtest, universe
 from tasks.signals import GenerateSignals
 from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
@@ -48,6 +48,7 @@ class IngestBundle(PipelineTask):
     date ranges, why no splits or dividends) is written last, atomically: without it
     the folder is an ingestion cut short, and the next run starts it again."""
 
+    reads = (universe,)
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.bundle")
 
     def requires(self) -> dict[str, ValidatePrices]:
@@ -56,11 +57,12 @@ class IngestBundle(PipelineTask):
     def output(self) -> luigi.LocalTarget:
         return luigi.LocalTarget(str(self.dated_path("zipline", "bundle.json")))
 
-    def run(self) -> None:
+    def produce(self) -> None:
         from momentum_pipeline.backtest.bundle import ingest_bundle
         from momentum_pipeline.frames import dump_json, read_parquet
 
-        bars = {t: read_parquet(target["prices"].path) for t, target in self.input().items()}
+        passed, _ = split_exclusions(self.requires())
+        bars = {t: read_parquet(task.output()["prices"].path) for t, task in passed.items()}
         folder = Path(self.output().path).parent
         if folder.exists():  # an ingestion cut short: it never got its bundle.json
             shutil.rmtree(folder)
@@ -81,6 +83,7 @@ class BacktestStrategy(PipelineTask):
     The ``[backtest]`` settings are checked before any price is read.
     """
 
+    settings = (backtest, universe)
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.algorithm",
                "momentum_pipeline.backtest.summary")
 
@@ -93,15 +96,16 @@ class BacktestStrategy(PipelineTask):
         return {name: luigi.LocalTarget(str(self.dated_path("backtest_results", file)))
                 for name, file in files.items()}
 
-    def run(self) -> None:
+    def produce(self) -> None:
         from dataclasses import asdict
 
         import pandas as pd
 
         from momentum_pipeline.backtest.algorithm import benchmark_returns, run_backtest
+        from momentum_pipeline.backtest.bundle import bar_ranges as bundle_bar_ranges
         from momentum_pipeline.backtest.summary import backtest_summary
         from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
-                                                        rebalances)
+                                                        close_ended_positions, rebalances)
         from momentum_pipeline.backtest.vectorised import agrees, compare, vectorised_backtest
         from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
 
@@ -109,21 +113,22 @@ class BacktestStrategy(PipelineTask):
         inputs = self.input()
         bundle_file = Path(inputs["bundle"].path)
         manifest = json.loads(bundle_file.read_text())
-        bar_ranges = {t: (pd.Timestamp(e["first_session"]), pd.Timestamp(e["last_session"]))
-                      for t, e in manifest["tickers"].items()}
+        bar_ranges = bundle_bar_ranges(manifest)
         simulated = config.simulated_sessions(min(first for first, _ in bar_ranges.values()),
                                               max(last for _, last in bar_ranges.values()))
         weights_path = inputs["signals"]["weights"].path
         targets = align_targets(read_parquet(weights_path), simulated, where=weights_path)
         check_targets_have_bars(targets, bar_ranges)
-        plan = rebalances(targets)
         prices = {t: read_parquet(inputs["prices"][t]["prices"].path)
-                  for t in (*plan.columns, config.benchmark)}
-        benchmark, stale = benchmark_returns(prices[config.benchmark]["close"], simulated,
-                                             config.benchmark)
-        if len(stale):
-            self.log.warning("benchmark %s has no bars on %s: its close is carried (0 return)",
-                             config.benchmark, ", ".join(d.date().isoformat() for d in stale))
+                  for t in (*targets.columns, config.benchmark)}
+        targets, closed = close_ended_positions(
+            targets, bar_ranges, {t: float(prices[t]["close"].iloc[-1]) for t in targets.columns})
+        plan = rebalances(targets)
+        benchmark, benchmark_notes = benchmark_returns(prices[config.benchmark]["close"],
+                                                       simulated, config.benchmark)
+        notes = [*closed, *benchmark_notes]
+        for note in notes:
+            self.log.warning("%s: %s", self.date, note)
         self.log.info("%s: %d sessions %s..%s, %d rebalances, capital %.2f, costs %s", self.date,
                       len(simulated), simulated[0].date(), simulated[-1].date(), len(plan),
                       config.capital, asdict(config.costs))
@@ -145,7 +150,7 @@ class BacktestStrategy(PipelineTask):
         provenance = read_provenance(weights_path)
         strategy = provenance.parameters.get("strategy", {}).get("name", "target_weights")
         summary = backtest_summary(result.performance, comparison, config, strategy,
-                                   provenance.sample_data, len(plan))
+                                   provenance.sample_data, len(plan), notes)
         derived = provenance.derive(self.task_id, parameters={
             **self.parameters(), "start": summary["start"], "end": summary["end"],
             "capital": config.capital, "benchmark": config.benchmark, **asdict(config.costs)},

@@ -1,4 +1,5 @@
-"""What every task shares: run date, data-root paths, atomic outputs, a log file."""
+"""What every task shares: run date, data-root paths, atomic outputs, a log file, and
+completion by input key (``tasks.completion``)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import luigi
+from luigi.task import flatten
 
+from tasks.completion import (DONE, EXCLUDED, STATE_DIR, Stamp, input_key, path_state,
+                              read_stamp, settings_digest)
 from tasks.config import data, paths
 
 _TMP_MARK = ".tmp-"
@@ -83,10 +88,9 @@ def _as_flags(identity: dict[str, str]) -> str:
 
 
 def check_data_source() -> None:
-    """Bind the data root to the configured source on first use; refuse any other.
-
-    Outputs are keyed by run date and ticker only, so without this guard a root
-    filled from ``sample`` would be reused, as complete, by a ``csv`` run.
+    """Bind the data root to the configured source on first use; refuse any other, so
+    the synthetic market's outputs, metrics-log rows and paper order journal never mix
+    with real data's.
     """
     root = data_root()
     marker = root / SOURCE_MARKER
@@ -135,12 +139,35 @@ def preload_entry(entry: str) -> None:
         getattr(imported, function)()
 
 
+@functools.cache
+def section_values(section: type[luigi.Config]) -> dict[str, str]:
+    """A settings section's values, read once per process (each read parses the
+    configuration). A process that changes its configuration calls
+    ``section_values.cache_clear()``, as the tests' configuration fixture does."""
+    return section().to_str_params()
+
+
+def inputs_unchanged(recorded: dict[str, dict[str, Any]]) -> bool:
+    """Whether the paths and settings a stamp recorded are as they were."""
+    from tasks import config
+
+    paths, sections = recorded.get("paths", {}), recorded.get("sections", {})
+    return (all(path_state(Path(p)) == (tuple(s) if s else None) for p, s in paths.items())
+            and all(hasattr(config, name)
+                    and settings_digest(section_values(getattr(config, name))) == digest
+                    for name, digest in sections.items()))
+
+
 class PipelineTask(luigi.Task):
     """Base of every stage.
 
     Luigi-level retries are off (``retry_count = 0``): where the plan wants a retry
     (fetching, report I/O) the task retries inside ``run`` with tenacity, so the
     policy is explicit and tested.
+
+    A task is complete when its stamp records the current input key (see
+    ``tasks.completion``) and its outputs exist; a subclass writes its outputs in
+    ``produce`` and the stamp is written after it.
     """
 
     date = luigi.DateParameter(default=dt.date.today(),
@@ -154,13 +181,115 @@ class PipelineTask(luigi.Task):
     #: module (the NYSE calendar), so forked workers inherit its result too.
     preload: ClassVar[tuple[str, ...]] = ()
 
+    #: The ``luigi.Config`` sections whose settings this task's outputs depend on: part
+    #: of its input key, so changing one of them makes the task (and what follows) stale.
+    settings: ClassVar[tuple[type[luigi.Config], ...]] = ()
+
+    #: Sections read to decide what the task requires or reads from outside (the universe
+    #: for the cross-sectional stages), beyond ``settings``: checked with the stamp.
+    reads: ClassVar[tuple[type[luigi.Config], ...]] = ()
+
+    #: False for tasks whose completeness is not a stamp (wrappers, ExecuteTrades).
+    stamped: ClassVar[bool] = True
+
     def complete(self) -> bool:
         check_data_source()
-        done = super().complete()
+        done = self.stamp_current() if self.stamped else super().complete()
         if not done:
             for entry in self.preload:
                 preload_entry(entry)
         return done
+
+    def external_inputs(self) -> dict[str, Any]:
+        """Fingerprints of what the task reads from outside the data root (files' SHA-256)."""
+        return {}
+
+    def watched_paths(self) -> tuple[Path, ...]:
+        """The files and folders behind :meth:`external_inputs`: while none of them changes
+        (size, modification time, inode) the input key is not computed again."""
+        return ()
+
+    @functools.cached_property
+    def requirements(self) -> tuple[PipelineTask, ...]:
+        """The pipeline tasks this one requires (fixed for a task instance)."""
+        return tuple(t for t in flatten(self.requires()) if isinstance(t, PipelineTask))
+
+    @functools.cached_property
+    def watched(self) -> tuple[Path, ...]:
+        """The watched paths of this task and of everything it requires."""
+        paths = dict.fromkeys(self.watched_paths())
+        for task in self.requirements:
+            paths.update(dict.fromkeys(task.watched))
+        return tuple(paths)
+
+    @functools.cached_property
+    def setting_values(self) -> dict[str, dict[str, str]]:
+        return {section.__name__: section_values(section) for section in self.settings}
+
+    @functools.cached_property
+    def sections(self) -> tuple[type[luigi.Config], ...]:
+        """The settings sections this task and everything it requires read."""
+        found = dict.fromkeys((*self.settings, *self.reads))
+        for task in self.requirements:
+            found.update(dict.fromkeys(task.sections))
+        return tuple(found)
+
+    def recorded_inputs(self) -> dict[str, dict[str, Any]]:
+        """The state of every watched path and the digest of every section read, below
+        this task: what its stamp records beside the key."""
+        return {"paths": {str(p): path_state(p) for p in self.watched},
+                "sections": {s.__name__: settings_digest(section_values(s))
+                             for s in self.sections}}
+
+    def input_key(self) -> str:
+        """The key of everything this task's outputs are made from (``tasks.completion``).
+
+        Computed again only when a watched path changed, so the many ``complete()``
+        calls of a scheduling pass (and a rerun with nothing to do) stay cheap."""
+        state = tuple(path_state(p) for p in self.watched)
+        memo = self.__dict__.get("_key_memo")
+        if memo is None or memo[0] != state:
+            upstream = sorted((task.task_id, task.input_key()) for task in self.requirements)
+            memo = (state, input_key({"task": self.task_id, "settings": self.setting_values,
+                                      "external": self.external_inputs(),
+                                      "requires": upstream}))
+            self.__dict__["_key_memo"] = memo
+        return memo[1]
+
+    @property
+    def stamp_path(self) -> Path:
+        return self.output_path(STATE_DIR, self.date.isoformat(), f"{self.task_id}.json")
+
+    def stamp(self) -> Stamp | None:
+        return read_stamp(self.stamp_path)
+
+    def stamp_current(self) -> bool:
+        """Whether the stamp records the current input key, and the outputs it vouches for
+        exist. The key is computed only when a recorded input looks changed."""
+        stamp = self.stamp()
+        if stamp is None or stamp.retry:
+            return False
+        if not (stamp.inputs and inputs_unchanged(stamp.inputs)) and stamp.key != self.input_key():
+            return False
+        return stamp.excluded or all(target.exists() for target in flatten(self.output()))
+
+    def new_stamp(self, status: str = DONE, **exclusion: Any) -> Stamp:
+        """A stamp of the current inputs (taken before a run reads them)."""
+        return Stamp(key=self.input_key(), status=status, inputs=self.recorded_inputs(),
+                     **exclusion)
+
+    def write_stamp(self, stamp: Stamp) -> None:
+        with atomic_path(self.stamp_path) as tmp:
+            tmp.write_text(stamp.to_json())
+
+    def run(self) -> None:
+        stamp = self.new_stamp()  # before reading inputs: an input changed meanwhile reruns
+        self.produce()
+        self.write_stamp(stamp)
+
+    def produce(self) -> None:
+        """Write the task's outputs (each through ``atomic_path``)."""
+        raise NotImplementedError
 
     @functools.cached_property
     def root(self) -> Path:
@@ -194,6 +323,57 @@ class PipelineTask(luigi.Task):
 
 
 class TickerTask(PipelineTask):
-    """A per-ticker stage: one instance per (run date, ticker), so a bad ticker fails alone."""
+    """A per-ticker stage: one instance per (run date, ticker), so a bad ticker fails alone.
+
+    Unusable input data (a source that cannot deliver, a schema mismatch, a quality rule
+    that rejects) excludes the ticker from the day instead of failing: the task records
+    an exclusion stamp with the stage and the reason, the ticker's later stages carry it
+    on without running, and ``ConfirmTicker`` fails visibly for it. A rerun after the
+    input is fixed has another input key, so the ticker comes back by itself.
+    """
 
     ticker = luigi.Parameter(description="Ticker symbol in Yahoo form (BRK-B, not BRK.B).")
+
+    def upstream_exclusion(self) -> Stamp | None:
+        """The exclusion of this ticker by a stage this task requires, if any."""
+        for task in self.requirements:
+            if isinstance(task, TickerTask) and task.ticker == self.ticker:
+                stamp = task.stamp()
+                if stamp is not None and stamp.excluded:
+                    return stamp
+        return None
+
+    def run(self) -> None:
+        from momentum_pipeline.exclusions import TickerDataError
+
+        done = self.new_stamp()
+        upstream = self.upstream_exclusion()
+        if upstream is not None:
+            self.write_stamp(replace(done, status=EXCLUDED, stage=upstream.stage,
+                                     reason=upstream.reason, retry=upstream.retry))
+            return
+        try:
+            self.produce()
+        except TickerDataError as error:
+            self.log.warning("%s: excluded from %s at %s: %s", self.ticker, self.date,
+                             self.get_task_family(), error)
+            self.write_stamp(replace(done, status=EXCLUDED, stage=self.get_task_family(),
+                                     reason=f"{type(error).__name__}: {error}",
+                                     retry=error.transient))
+            return
+        self.write_stamp(done)
+
+
+def split_exclusions(tasks: Mapping[str, TickerTask]) -> tuple[dict[str, TickerTask], dict]:
+    """``tasks`` (ticker -> its task) split into the tickers that passed and the
+    :class:`~momentum_pipeline.exclusions.Exclusion` of each ticker that did not."""
+    from momentum_pipeline.exclusions import Exclusion
+
+    passed, excluded = {}, {}
+    for ticker, task in tasks.items():
+        stamp = task.stamp()
+        if stamp is not None and stamp.excluded:
+            excluded[ticker] = Exclusion(ticker, stamp.stage or "", stamp.reason or "")
+        else:
+            passed[ticker] = task
+    return passed, excluded

@@ -32,6 +32,10 @@ class data(luigi.Config):  # noqa: N801
                                           description="Folder of <TICKER>.csv files (csv source).")
     start = luigi.DateParameter(default=dt.date(2010, 1, 1),
                                 description="First date of history to fetch.")
+    resample_intraday = luigi.BoolParameter(
+        default=False, description="Aggregate intraday CSV bars to daily ones (first open, "
+                                   "highest high, lowest low, last close, summed volume) "
+                                   "instead of rejecting the file.")
     sample_seed = luigi.IntParameter(default=20240101,
                                      description="Seed of the synthetic sample market.")
     yahoo_retries = luigi.IntParameter(default=3,
@@ -52,8 +56,11 @@ class universe(luigi.Config):  # noqa: N801
     benchmark = luigi.Parameter(default="SPY",
                                 description="Benchmark ticker, fetched beside the universe.")
     exclude = luigi.Parameter(default="",
-                              description="Comma-separated tickers to leave out for this run "
-                                          "(e.g. one whose data fails validation today).")
+                              description="Comma-separated tickers to leave out of the universe "
+                                          "on purpose (a delisted name): not reported as failures.")
+    max_excluded_fraction = luigi.FloatParameter(
+        default=0.10, description="Largest fraction of the universe whose data may fail (those "
+                                  "tickers are excluded) before the whole day fails.")
 
 
 class validation(luigi.Config):  # noqa: N801
@@ -67,6 +74,18 @@ class validation(luigi.Config):  # noqa: N801
     thin_volume_fraction = luigi.FloatParameter(
         default=0.05, description="Volume below this fraction of the median of the previous "
                                   "21 sessions is flagged as a partial day's volume.")
+    extreme_jump_factor = luigi.FloatParameter(
+        default=3.0, description="An open or close this many times (or 1/this) the previous "
+                                 "close: an unapplied split or a bad print (rule extreme_jumps).")
+    max_filled_fraction = luigi.FloatParameter(
+        default=0.05, description="Largest fraction of sessions that may be missing and filled "
+                                  "before the series counts as sparse (rule sparse_history).")
+    severity = luigi.DictParameter(
+        default={}, description='Severity per rule, over the defaults: info, warn or reject, '
+                                'e.g. {"missing_sessions": "info", "suspicious_jumps": "reject"}.')
+    warn_alert_sessions = luigi.IntParameter(
+        default=5, description="A warn finding is alerted when it falls in this many sessions "
+                               "up to the run date (older ones stay in the record and report).")
 
 
 class metrics(luigi.Config):  # noqa: N801

@@ -11,7 +11,7 @@ from typing import Any
 import luigi
 
 from momentum_pipeline.execution import REPORT_FILES
-from tasks.base import PipelineTask, atomic_path, data_root, task_logger
+from tasks.base import PipelineTask, atomic_path, data_root, split_exclusions, task_logger
 from tasks.config import execution
 from tasks.signals import GenerateSignals
 from tasks.universe import universe_tickers
@@ -37,6 +37,7 @@ class ExecuteTrades(PipelineTask):
                                   description="paper (simulated market) or live (an adapter "
                                               "configured in [execution] live_venue).")
     retry_count = 0  # an order is never resent automatically: a person decides
+    stamped = False  # done is what its journal and execution report say
     preload = ("pandas", "pyarrow.parquet", "order_engine", "momentum_pipeline.execution.report")
 
     @property
@@ -91,12 +92,14 @@ class ExecuteTrades(PipelineTask):
         target = session_targets(read_parquet(weights_path), session, weights_path)
         provenance = read_provenance(weights_path)
         prefix = f"{SAMPLE_DATA_WARNING}: " if provenance.sample_data else ""
-        price_files = {t: i["prices"].path for t, i in self.input()["prices"].items()}
+        priced, excluded = split_exclusions(self.requires()["prices"])
+        price_files = {t: task.output()["prices"].path for t, task in priced.items()}
         closes = {t: pd.read_parquet(price_files[t], columns=["close"])["close"]
                   for t in target.index if t in price_files}
         prices, missing = reference_prices(closes, session)
         missing.update({t: "not in the universe's validated prices"
                         for t in target.index if t not in price_files})
+        missing.update({t: f"excluded from the day: {e.summary()}" for t, e in excluded.items()})
         journal = execution().journal or data_root() / "executions" / "journal.log"
         self.log.info("%s%s: orders for the targets of session %s on the %s venue, capital "
                       "%.2f, journal %s", prefix, self.task_id, session.date(), self.venue,

@@ -30,6 +30,7 @@ class BuildFeatures(TickerTask):
     Needs only the cleaned bars, so it runs beside CalculateMetrics.
     """
 
+    settings = (features,)
     preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
                "momentum_pipeline.provenance:code_version", "talib", "pandas_ta",
                "momentum_pipeline.features")
@@ -40,7 +41,7 @@ class BuildFeatures(TickerTask):
     def output(self) -> luigi.LocalTarget:
         return luigi.LocalTarget(str(self.dated_path("features", f"{self.ticker}.parquet")))
 
-    def run(self) -> None:
+    def produce(self) -> None:
         import pandas as pd
 
         from momentum_pipeline.features import build_features, features_schema

@@ -4,14 +4,16 @@ luigid's task history (``[scheduler] record_task_history``) upgrades its databas
 schema at start-up with plain SQL strings, which SQLAlchemy 2 (a zipline
 dependency here) rejects, so a plain ``luigid`` with history on stops at once
 (spotify/luigi#3227). This entry point swaps in the same upgrade written for
-SQLAlchemy 2, then runs luigid unchanged. ``scripts/luigid.sh`` starts it.
+SQLAlchemy 2 (through :mod:`tasks.luigi_compat`), then runs luigid unchanged.
+``scripts/luigid.sh`` starts it.
 """
 
 from __future__ import annotations
 
 import sqlalchemy
-from luigi import db_task_history
 from luigi.cmdline import luigid
+
+from tasks.luigi_compat import replace_history_schema_upgrade
 
 
 def upgrade_schema(engine: sqlalchemy.engine.Engine) -> None:
@@ -25,5 +27,5 @@ def upgrade_schema(engine: sqlalchemy.engine.Engine) -> None:
 
 
 if __name__ == "__main__":
-    db_task_history._upgrade_schema = upgrade_schema
+    replace_history_schema_upgrade(upgrade_schema)
     luigid()

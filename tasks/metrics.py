@@ -25,6 +25,7 @@ class CalculateMetrics(TickerTask):
     Needs only the cleaned bars, so it runs beside BuildFeatures.
     """
 
+    settings = (metrics,)
     preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.provenance:code_version",
                "momentum_pipeline.metrics")
 
@@ -38,7 +39,7 @@ class CalculateMetrics(TickerTask):
             "summary": luigi.LocalTarget(str(self.dated_path("data/processed", f"{stem}.json"))),
         }
 
-    def run(self) -> None:
+    def produce(self) -> None:
         import pandas as pd
 
         from momentum_pipeline.frames import dump_json, read_provenance, write_parquet

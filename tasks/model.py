@@ -6,7 +6,6 @@ Training is manual while the model is refined, so DailyPipeline requires neither
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import luigi
 
 from tasks.base import TickerTask, atomic_path
 from tasks.config import model as model_config
+from tasks.config import universe
 from tasks.features import BuildFeatures
 from tasks.universe import universe_tickers
 from tasks.validate import ValidatePrices
@@ -21,7 +21,6 @@ from tasks.validate import ValidatePrices
 DEFAULT_TICKER = "TSLA"
 #: The ``ticker`` value that trains one model on every universe ticker stacked.
 POOLED = "POOLED"
-SAMPLE_NOTE = "SAMPLE DATA: synthetic prices, not a real market."
 
 
 def forest_settings(random_state: int):
@@ -36,24 +35,6 @@ def forest_settings(random_state: int):
         max_samples=settings.max_samples, random_state=random_state, n_jobs=settings.n_jobs)
 
 
-class RecordedJsonTarget(luigi.LocalTarget):
-    """A JSON output that exists only while it records the ``expected`` top-level values,
-    so a new seed or setting, or a retrained model, makes its task run again."""
-
-    def __init__(self, path: str | Path, expected: dict[str, Any]) -> None:
-        super().__init__(str(path))
-        self.expected = expected
-
-    def exists(self) -> bool:
-        if not super().exists():
-            return False
-        try:
-            recorded = json.loads(Path(self.path).read_text())
-        except (OSError, ValueError):
-            return False
-        return all(recorded.get(key) == value for key, value in self.expected.items())
-
-
 class ModelTask(TickerTask):
     """What both model tasks share: the modelled tickers, the seed, the inputs."""
 
@@ -62,6 +43,8 @@ class ModelTask(TickerTask):
     random_state = luigi.IntParameter(default=42, description="Seed of the forest: the same "
                                                               "seed and data give identical "
                                                               "predictions.")
+    settings = (model_config,)
+    reads = (universe,)
     preload = ("pandas", "sklearn.ensemble", "momentum_pipeline.model.evaluate",
                "momentum_pipeline.model.store")
 
@@ -119,11 +102,9 @@ class TrainModel(ModelTask):
 
     def output(self) -> dict[str, luigi.LocalTarget]:
         return {"model": luigi.LocalTarget(str(self.model_path)),
-                "card": RecordedJsonTarget(self.card_path, {
-                    "hyperparameters": forest_settings(self.random_state).hyperparameters(),
-                    "split_settings": self.split_settings()})}
+                "card": luigi.LocalTarget(str(self.card_path))}
 
-    def run(self) -> None:
+    def produce(self) -> None:
         from momentum_pipeline.model.dataset import time_split
         from momentum_pipeline.model.evaluate import classification_metrics, model_predictions
         from momentum_pipeline.model.store import ModelCard, save_model
@@ -179,11 +160,6 @@ class EvaluateModel(ModelTask):
                                     random_state=self.random_state),
                 "data": self.data_requirements()}
 
-    def complete(self) -> bool:
-        # The metrics are stale when the model on disk is not the one this seed and the
-        # current settings ask for, even though they match that model's hash.
-        return super().complete() and self.requires()["model"].complete()
-
     def report_path(self, extension: str) -> Path:
         suffix = "" if self.ticker == DEFAULT_TICKER else f"_{self.ticker}"
         return self.dated_path("reports", f"model_metrics{suffix}.{extension}")
@@ -198,12 +174,7 @@ class EvaluateModel(ModelTask):
                 "significance": settings.significance}
 
     def output(self) -> dict[str, Any]:
-        try:
-            trained = json.loads(self.card_path.read_text())["model_sha256"]
-        except (OSError, ValueError, KeyError):
-            trained = None
-        return {"json": RecordedJsonTarget(self.report_path("json"), {
-                    "model_sha256": trained, "evaluation_settings": self.evaluation_settings()}),
+        return {"json": luigi.LocalTarget(str(self.report_path("json"))),
                 "text": luigi.LocalTarget(str(self.report_path("txt"))),
                 "figures": {n: luigi.LocalTarget(str(p)) for n, p in self.figure_paths().items()}}
 
@@ -223,8 +194,9 @@ class EvaluateModel(ModelTask):
             with atomic_path(paths[name]) as tmp:
                 draw(tmp)
 
-    def run(self) -> None:
+    def produce(self) -> None:
         from momentum_pipeline.frames import dump_json
+        from momentum_pipeline.metrics import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
         from momentum_pipeline.model.dataset import TimeSplit
         from momentum_pipeline.model.evaluate import (evaluate_window, feature_importance,
                                                       latest_predictions, metrics_text,
@@ -250,10 +222,10 @@ class EvaluateModel(ModelTask):
                                  n - 1, total, "walk-forward: fitting fold"))
         importance = feature_importance(model, card.features)
 
-        sample = " (SAMPLE DATA)" if card.sample_data else ""
+        sample = f" ({SAMPLE_DATA_LABEL})" if card.sample_data else ""
         title = f"Direction model {self.ticker}{sample}"
         self.draw_figures(title, evaluation, importance)
-        notes = [*([SAMPLE_NOTE] if card.sample_data else []),
+        notes = [*([f"{SAMPLE_DATA_WARNING}."] if card.sample_data else []),
                  f"Model {card.model_file} (sha256 {card.model_sha256[:12]}), "
                  f"{len(card.tickers)} ticker(s), {len(card.features)} features, trained on "
                  f"{split.train.start.date()} to {split.train.end.date()} "
@@ -265,7 +237,7 @@ class EvaluateModel(ModelTask):
             "model": self.ticker, "tickers": card.tickers, "model_file": card.model_file,
             "model_sha256": card.model_sha256, "data_sha256": card.data_sha256,
             "random_state": card.random_state, "evaluation_settings": settings,
-            **provenance, "note": SAMPLE_NOTE if card.sample_data else None,
+            **provenance, "note": f"{SAMPLE_DATA_WARNING}." if card.sample_data else None,
             "verdict": evaluation.verdict, "beats_baselines": evaluation.beats_baselines,
             "test": evaluation.to_dict(), "walk_forward": folds,
             # A list keeps the ranking (the JSON's keys are sorted).

@@ -9,27 +9,65 @@ from __future__ import annotations
 import luigi
 
 from tasks.backtest import BacktestStrategy
-from tasks.base import PipelineTask
+from tasks.base import PipelineTask, TickerTask
+from tasks.config import report as report_settings
+from tasks.features import BuildFeatures
 from tasks.metrics import CalculateMetrics
 from tasks.model import EvaluateModel, TrainModel
 from tasks.report import GenerateReport
 from tasks.signals import GenerateSignals
 from tasks.universe import benchmark_ticker, universe_tickers
-from tasks.validate import ValidatePrices
 
 
-class DailyPipeline(PipelineTask, luigi.WrapperTask):
-    """Everything automatic for the run date: fetch through report."""
+class TickerExcluded(RuntimeError):
+    """A ticker was left out of the day because its data is unusable."""
+
+
+class ConfirmTicker(TickerTask):
+    """Fails while ``ticker`` is excluded from the day, naming the stage and the reason,
+    so an exclusion shows as FAILED in luigid and raises an alert, while the
+    cross-sectional stages go on without the ticker. Done once the ticker's metrics
+    and features are built; a rerun after its input is fixed brings it back."""
+
+    def requires(self) -> dict[str, TickerTask]:
+        return {"metrics": CalculateMetrics(date=self.date, ticker=self.ticker),
+                "features": BuildFeatures(date=self.date, ticker=self.ticker)}
+
+    def output(self) -> dict:
+        return {}
+
+    def run(self) -> None:
+        done = self.new_stamp()
+        excluded = self.upstream_exclusion()
+        if excluded is not None:
+            raise TickerExcluded(
+                f"{self.ticker} is excluded from {self.date} at {excluded.stage}: "
+                f"{excluded.reason}\nThe day goes on without it (see the report's first page). "
+                "Fix the input and rerun the same command: the ticker comes back by itself.")
+        self.write_stamp(done)
+
+
+class PipelineWrapper(PipelineTask, luigi.WrapperTask):
+    """A task that only names others: done when they are."""
+
+    stamped = False
+
+    def run(self) -> None:
+        """Nothing to make."""
+
+
+class DailyPipeline(PipelineWrapper):
+    """Everything automatic for the run date: fetch through report. Each ticker's
+    stages are confirmed separately, so an excluded ticker fails alone."""
 
     def requires(self):
-        tickers = (*universe_tickers(), benchmark_ticker())
-        return [*(ValidatePrices(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
-                *(CalculateMetrics(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
+        tickers = (*universe_tickers(), benchmark_ticker(), report_settings().deep_dive_ticker)
+        return [*(ConfirmTicker(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
                 GenerateSignals(date=self.date), BacktestStrategy(date=self.date),
                 GenerateReport(date=self.date)]
 
 
-class Research(PipelineTask, luigi.WrapperTask):
+class Research(PipelineWrapper):
     """DailyPipeline plus the direction model of the default ticker (TSLA): TrainModel,
     EvaluateModel and the research report that includes the model's evaluation.
     Choose the seed with ``--EvaluateModel-random-state``."""

@@ -12,7 +12,7 @@ import luigi
 import tenacity
 
 from tasks.backtest import BacktestStrategy
-from tasks.base import PipelineTask, atomic_path, data_root
+from tasks.base import PipelineTask, atomic_path, data_root, split_exclusions
 from tasks.config import report as report_settings
 from tasks.features import BuildFeatures
 from tasks.metrics import CalculateMetrics
@@ -45,21 +45,27 @@ class LogMetrics(PipelineTask):
 
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.metrics_log")
 
-    def requires(self) -> BacktestStrategy:
-        return BacktestStrategy(date=self.date)
+    def requires(self) -> dict[str, PipelineTask]:
+        return {"backtest": BacktestStrategy(date=self.date),
+                "signals": GenerateSignals(date=self.date)}
 
     def output(self) -> luigi.LocalTarget:
         return luigi.LocalTarget(str(self.dated_path("reports", "metrics_log_row.json")))
 
-    def run(self) -> None:
+    def produce(self) -> None:
+        from momentum_pipeline.exclusions import Exclusion
         from momentum_pipeline.frames import dump_json, read_provenance
         from momentum_pipeline.metrics_log import metrics_row
 
-        backtest = self.input()
+        backtest = self.input()["backtest"]
         summary_path = Path(backtest["summary"].path)
         provenance = read_provenance(backtest["performance"].path)
+        signals = json.loads(Path(self.input()["signals"]["excluded"].path).read_text())
+        weights = read_provenance(self.input()["signals"]["weights"].path)
         row = metrics_row(json.loads(summary_path.read_text()), self.date, provenance.source,
-                          provenance.code_version, where=str(summary_path))
+                          provenance.code_version, where=str(summary_path),
+                          tickers=len(weights.inputs["tickers"]),
+                          excluded=[Exclusion(**e) for e in signals["excluded_from_day"]])
         record_metrics(metrics_log_path(), [row])
         with atomic_path(self.output().path) as tmp:
             tmp.write_text(dump_json(row))
@@ -92,6 +98,7 @@ class GenerateReport(PipelineTask):
     research = luigi.BoolParameter(default=False,
                                    description="Include the direction model's evaluation.")
 
+    settings = (report_settings,)
     preload = ("pandas", "pyarrow.parquet", "matplotlib.figure", "jinja2", "weasyprint",
                "momentum_pipeline.reporting.context")
 
@@ -130,9 +137,17 @@ class GenerateReport(PipelineTask):
             model_metrics=(Path(inputs["model"]["json"].path) if self.research
                            else self.dated_path("reports", "model_metrics.json")),
             alerts_log=data_root() / "logs" / "alerts.log",
-            metrics_log=metrics_log_path())
+            metrics_log=metrics_log_path(),
+            deep_dive_exclusion=self.deep_dive_exclusion())
 
-    def run(self) -> None:
+    def deep_dive_exclusion(self) -> str | None:
+        """Why the deep-dive ticker was excluded from the day, if it was."""
+        ticker = report_settings().deep_dive_ticker
+        _, excluded = split_exclusions({ticker: self.requires()["deep_dive_features"]})
+        return excluded[ticker].summary() if excluded else None
+
+    def produce(self) -> None:
+        from momentum_pipeline.metrics import SAMPLE_DATA_LABEL
         from momentum_pipeline.reporting.context import draw_charts, load_report, report_context
         from momentum_pipeline.reporting.render import render_html, render_markdown
 
@@ -147,7 +162,7 @@ class GenerateReport(PipelineTask):
         for line in data.missing:
             self.log.warning("report section left out: %s", line)
         self.log.info("%s: report with %d charts%s", self.date, len(drawn),
-                      " (SAMPLE DATA)" if data.sample_data else "")
+                      f" ({SAMPLE_DATA_LABEL})" if data.sample_data else "")
 
     def write(self, drawn: dict[str, bytes], html: str, markdown: str) -> None:
         """Charts first, then the HTML that links them, its PDF, and the summary."""

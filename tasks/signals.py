@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import luigi
 
-from tasks.base import PipelineTask, atomic_path
-from tasks.config import signals
+from tasks.base import PipelineTask, atomic_path, split_exclusions
+from tasks.config import signals, universe
 from tasks.features import BuildFeatures
-from tasks.universe import universe_tickers
+from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
+
+
+def screened_universe(run_date):
+    """The universe tickers that passed the day's per-ticker stages, and the exclusions
+    (of the universe and the benchmark); raises ``DayFailed`` past what the day tolerates."""
+    from momentum_pipeline.exclusions import screen_universe
+
+    tickers, benchmark = universe_tickers(), benchmark_ticker()
+    _, excluded = split_exclusions({
+        **{t: BuildFeatures(date=run_date, ticker=t) for t in tickers},
+        benchmark: ValidatePrices(date=run_date, ticker=benchmark)})
+    passed = screen_universe(tickers, excluded, benchmark, universe().max_excluded_fraction)
+    return passed, excluded
 
 
 class GenerateSignals(PipelineTask):
@@ -18,17 +32,28 @@ class GenerateSignals(PipelineTask):
     ``signals/<date>/``: ``target_weights.parquet`` (a row per session, a column per
     ticker; the row of t is held from t + 1), ``rebalance.csv`` (the run date's buy/sell
     list against the previous session) and ``excluded.json`` (tickers without a signal
-    on the run date, and why). The weights are checked against their schema (finite,
+    on the run date, and why; tickers excluded from the day by a per-ticker stage, with
+    the stage and the reason). Only the tickers that passed are traded. The weights are checked against their schema (finite,
     capped, within the gross exposure) before anything is written.
     """
 
+    settings = (signals, universe)
     preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
                "momentum_pipeline.provenance:code_version", "momentum_pipeline.signals")
 
-    def requires(self) -> dict[str, dict[str, luigi.Task]]:
-        return {t: {"prices": ValidatePrices(date=self.date, ticker=t),
-                    "features": BuildFeatures(date=self.date, ticker=t)}
-                for t in universe_tickers()}
+    def requires(self) -> dict[str, luigi.Task | dict[str, dict[str, luigi.Task]]]:
+        return {"universe": {t: {"prices": ValidatePrices(date=self.date, ticker=t),
+                                 "features": BuildFeatures(date=self.date, ticker=t)}
+                             for t in universe_tickers()},
+                "benchmark": ValidatePrices(date=self.date, ticker=benchmark_ticker())}
+
+    def external_inputs(self) -> dict[str, str]:
+        from tasks.completion import file_digest
+
+        return {"strategy_sha256": file_digest(signals().strategy_file)}
+
+    def watched_paths(self) -> tuple[Path, ...]:
+        return (signals().strategy_file,)
 
     def output(self) -> dict[str, luigi.LocalTarget]:
         return {name: luigi.LocalTarget(str(self.dated_path("signals", file)))
@@ -36,7 +61,7 @@ class GenerateSignals(PipelineTask):
                                    ("rebalance", "rebalance.csv"),
                                    ("excluded", "excluded.json"))}
 
-    def run(self) -> None:
+    def produce(self) -> None:
         import pandas as pd
 
         from momentum_pipeline.frames import dump_json, read_provenance, write_parquet
@@ -48,8 +73,10 @@ class GenerateSignals(PipelineTask):
 
         strategy_file = signals().strategy_file
         params = load_strategy(strategy_file)
-        paths = {t: (i["prices"]["prices"].path, i["features"].path)
-                 for t, i in self.input().items()}
+        passed, excluded = screened_universe(self.date)
+        universe_inputs = self.input()["universe"]
+        paths = {t: (universe_inputs[t]["prices"]["prices"].path,
+                     universe_inputs[t]["features"].path) for t in passed}
         closes = {t: pd.read_parquet(p, columns=["close"])["close"] for t, (p, _) in paths.items()}
         features = {t: pd.read_parquet(f, columns=list(FEATURE_COLUMNS))
                     for t, (_, f) in paths.items()}
@@ -69,11 +96,15 @@ class GenerateSignals(PipelineTask):
             parameters={**self.parameters(), "strategy": params.to_dict(),
                         "strategy_file": strategy_file.name,
                         "strategy_sha256": hashlib.sha256(strategy_file.read_bytes()).hexdigest()},
-            inputs={"tickers": sorted(paths)})
+            inputs={"tickers": sorted(paths),
+                    "excluded": {t: e.summary() for t, e in sorted(excluded.items())}})
         rebalance = result.rebalance
         if provenance.sample_data:
             rebalance = rebalance.assign(reason=SAMPLE_DATA_WARNING + "; " + rebalance["reason"])
         day = index[-1].date().isoformat()
+        for exclusion in excluded.values():
+            self.log.warning("%s: excluded from %s: %s", exclusion.ticker, day,
+                             exclusion.summary())
         for ticker, reason in result.excluded.items():
             self.log.info("%s: no signal on %s: %s", ticker, day, reason)
         target = result.weights.iloc[-1]
@@ -83,7 +114,9 @@ class GenerateSignals(PipelineTask):
 
         with atomic_path(outputs["excluded"].path) as tmp:
             tmp.write_text(dump_json({"date": day, **sample_data_label(provenance.sample_data),
-                                      "excluded": result.excluded}))
+                                      "excluded": result.excluded,
+                                      "excluded_from_day": [e.to_dict() for e in
+                                                            excluded.values()]}))
         with atomic_path(outputs["rebalance"].path) as tmp:
             rebalance.to_csv(tmp, index=False)
         with atomic_path(outputs["weights"].path) as tmp:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import luigi
 
 from tasks.base import TickerTask, atomic_path
@@ -17,6 +19,7 @@ class ValidatePrices(TickerTask):
     naming the file, column and rows; it is never retried and raises an alert.
     """
 
+    settings = (validation,)
     preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
                "momentum_pipeline.provenance:code_version")
 
@@ -29,7 +32,7 @@ class ValidatePrices(TickerTask):
             "quality": luigi.LocalTarget(str(self.dated_path("data/cleaned", f"{self.ticker}.quality.json"))),
         }
 
-    def run(self) -> None:
+    def produce(self) -> None:
         from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
         from momentum_pipeline.validation import clean_prices
 
@@ -40,18 +43,43 @@ class ValidatePrices(TickerTask):
         settings = validation()
         thresholds = {"ohlc_tolerance": settings.ohlc_tolerance,
                       "jump_threshold": settings.jump_threshold,
-                      "thin_volume_fraction": settings.thin_volume_fraction}
+                      "thin_volume_fraction": settings.thin_volume_fraction,
+                      "extreme_jump_factor": settings.extreme_jump_factor,
+                      "max_filled_fraction": settings.max_filled_fraction,
+                      "severity": dict(settings.severity)}
         cleaned, report = clean_prices(raw, self.ticker, self.date, where=str(where),
                                        **thresholds)
-        self.log.info("%s: %d rows in, %d sessions out; %s", self.ticker, report.rows_in,
-                      report.rows_out, ", ".join(f"{name} {rule.action} {rule.count}"
-                                                 for name, rule in report.rules.items()))
+        report.rows_after_run_date = provenance.inputs.get("rows_after_run_date", {}).get("count", 0)
+        self.alert_recent_warnings(report, settings.warn_alert_sessions)
+        self.log.info("%s: %d rows in, %d sessions out, prices %s; %s", self.ticker,
+                      report.rows_in, report.rows_out, report.price_basis.split(":")[0],
+                      ", ".join(f"{name} {rule.action} {rule.count}"
+                                for name, rule in report.rules.items()))
         for name, rule in report.findings.items():
-            self.log.info("%s: rule %s %s %d rows (first: %s)", self.ticker, name,
-                          rule.action, rule.count, ", ".join(rule.dates[:3]))
-        derived = provenance.derive(self.task_id, parameters={**self.parameters(), **thresholds})
+            self.log.log(logging.WARNING if rule.severity == "warn" else logging.INFO,
+                         "%s: rule %s (%s) %s %d rows (first: %s)", self.ticker, name,
+                         rule.severity, rule.action, rule.count, ", ".join(rule.dates[:3]))
+        derived = provenance.derive(self.task_id, parameters={
+            **self.parameters(), **thresholds, "price_basis": report.price_basis})
         outputs = self.output()
         with atomic_path(outputs["quality"].path) as tmp:
             tmp.write_text(dump_json(report.to_dict()))
         with atomic_path(outputs["prices"].path) as tmp:
             write_parquet(cleaned, tmp, derived)
+
+    def alert_recent_warnings(self, report, sessions: int) -> None:
+        """Alert the ``warn`` findings dated within the last ``sessions`` sessions up to
+        the run date: new to a person, unlike the history's, which each day repeats."""
+        from momentum_pipeline.calendar import last_session_on_or_before, sessions_before
+        from momentum_pipeline.validation import DataQualityWarning
+        from tasks.alerts import raise_alert
+
+        recent = {d.date().isoformat() for d in sessions_before(
+            last_session_on_or_before(self.date), sessions)}
+        found = [f"{name}: {', '.join(d for d in rule.dates if d in recent)}"
+                 for name, rule in report.of_severity("warn").items()
+                 if recent.intersection(rule.dates)]
+        if found:
+            raise_alert(self, DataQualityWarning(
+                f"{report.where}: ticker {self.ticker}: data used despite: {'; '.join(found)}"),
+                outcome="warned")

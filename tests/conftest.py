@@ -14,6 +14,8 @@ import pytest
 from luigi.configuration import get_config
 from luigi.task_register import Register
 
+from tasks.base import section_values
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 REAL_OHLCV = SHARED_DATA / "ohlcv"
@@ -34,6 +36,7 @@ class PipelineConfig:
             config.add_section(section)
         config.set(section, option, str(value))
         Register.clear_instance_cache()  # Config objects are cached with their values
+        section_values.cache_clear()
 
     def restore(self) -> None:
         config = get_config()
@@ -43,6 +46,7 @@ class PipelineConfig:
             else:
                 config.set(section, option, previous)
         Register.clear_instance_cache()
+        section_values.cache_clear()
 
 
 @pytest.fixture

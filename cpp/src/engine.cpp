@@ -1,11 +1,13 @@
 #include "order_engine/engine.hpp"
 
-#include <csignal>
-
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <stdexcept>
+
+#ifdef ORDER_ENGINE_TEST_HOOKS
+#include <csignal>
+#include <cstdlib>
+#endif
 
 namespace order_engine {
 namespace {
@@ -63,7 +65,9 @@ Engine::Engine(const EngineConfig& config, std::unique_ptr<Venue> venue)
   if (!config.journal_path.empty()) {
     journal_ = std::make_unique<OrderJournal>(config.journal_path);
     replay(journal_->recovered());
+#ifdef ORDER_ENGINE_TEST_HOOKS
     if (const char* kill = std::getenv(kKillBeforeSendEnv)) kill_before_send_ = kill;
+#endif
   }
 }
 
@@ -180,7 +184,9 @@ Engine::Outcome Engine::execute(const OrderRequest& request, const std::string* 
     if (journal_) {
       journal_->append(order_record(RecordKind::Submit, *client_order_id, symbol.name, symbol.reference, request));
       journal_->commit();  // write-ahead: durable before the venue sees the order
+#ifdef ORDER_ENGINE_TEST_HOOKS
       if (!kill_before_send_.empty() && *client_order_id == kill_before_send_) std::raise(SIGKILL);
+#endif
     }
     sent_ids_.insert(*client_order_id);
   }

@@ -5,7 +5,9 @@ algorithm cancels orders still open and orders every ticker to its target
 percent of equity (``order_target_percent``: sized on that session's close,
 whole shares); orders fill on the next session at the cost model's price. On
 other sessions it does nothing, so a run costs little more than zipline's own
-bookkeeping. The benchmark's returns are passed to zipline explicitly.
+bookkeeping. A position in a ticker whose data ends is closed by zipline at the
+close of its last bar (the bundle's ``auto_close_date``), without an order or
+commission. The benchmark's returns are passed to zipline explicitly.
 """
 
 from __future__ import annotations
@@ -75,20 +77,24 @@ def _metrics() -> set:
 
 
 def benchmark_returns(closes: pd.Series, simulated: pd.DatetimeIndex,
-                      ticker: str) -> tuple[pd.Series, pd.DatetimeIndex]:
-    """Daily returns of the benchmark on the simulated sessions, from its cleaned closes.
+                      ticker: str) -> tuple[pd.Series, list[str]]:
+    """Daily returns of the benchmark on the simulated sessions, from its cleaned closes,
+    and a note if its bars end before the backtest's last session.
 
-    Sessions after its last bar repeat the last close (a 0 return), as the cleaning
-    stage fills gaps; they are returned too, for a warning.
+    Returns after its last bar are missing (NaN), never a flat 0: its figures stop there.
     """
     covered = f"its cleaned bars cover {closes.index[0].date()}..{closes.index[-1].date()}"
     before = closes.index[closes.index < simulated[0]]
     if before.empty or simulated[0] not in closes.index:
         raise ValueError(f"benchmark {ticker}: no prices on the backtest's first session "
                          f"{simulated[0].date()} and the one before ({covered})")
-    path = closes.reindex(before[-1:].append(simulated)).ffill()
-    stale = simulated[simulated > closes.index[-1]]
-    return path.pct_change().iloc[1:].rename(ticker), stale
+    path = closes.reindex(before[-1:].append(simulated))
+    returns = path.pct_change(fill_method=None).iloc[1:].rename(ticker)
+    missing = int((simulated > closes.index[-1]).sum())
+    notes = [f"benchmark {ticker} ends {closes.index[-1].date()}, {missing} "
+             f"session{'s' if missing > 1 else ''} before the backtest's end "
+             f"{simulated[-1].date()}: its figures stop there"] if missing else []
+    return returns, notes
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,9 @@ def run_backtest(rebalance_targets: pd.DataFrame, sids: Mapping[str, int],
     ticker) over the ``simulated`` sessions, on the bundle ingested for ``run_date``.
 
     ``sids`` maps tickers to the bundle's sids; ``benchmark`` holds the benchmark's
-    daily returns on the simulated sessions; ``capital`` is in dollars.
+    daily returns on the simulated sessions (NaN after its data ends, as reported;
+    zipline's own benchmark metrics, not computed here, would read them as 0);
+    ``capital`` is in dollars.
     """
     tickers = list(rebalance_targets.columns)
     plan = {session: row for session, row in zip(rebalance_targets.index,
@@ -119,13 +127,20 @@ def run_backtest(rebalance_targets: pd.DataFrame, sids: Mapping[str, int],
 
     bundle = load_bundle(zipline_root, run_date)
     assets = bundle.asset_finder.retrieve_all([sids[t] for t in tickers])
+    unclosed = [a for a in assets if a.end_date < simulated[-1] and a.auto_close_date is None]
+    if unclosed:
+        raise ValueError(f"{zipline_root}: ticker {unclosed[0].symbol}'s bars end "
+                         f"{unclosed[0].end_date.date()}, before the backtest's end, but the "
+                         "bundle gives it no auto_close_date (ingested by an older version); "
+                         "delete its bundle.json to ingest it again")
 
     def initialize(context) -> None:
         context.set_commission(us_equities=CostCommission(costs))
         context.set_slippage(us_equities=SessionFill(costs))
 
     def handle_data(context, data) -> None:
-        targets = plan.get(data.current_session)
+        session = data.current_session
+        targets = plan.get(session)
         if targets is None:
             return
         for orders in context.get_open_orders().values():
@@ -135,8 +150,10 @@ def run_backtest(rebalance_targets: pd.DataFrame, sids: Mapping[str, int],
         for asset, weight in zip(assets, targets):
             if weight == 0 and asset not in held:
                 continue
+            if asset.auto_close_date is not None and asset.auto_close_date <= session:
+                continue  # its last bar: zipline closes the position at this close
             if not data.can_trade(asset):
-                skipped.append((data.current_session.date().isoformat(), asset.symbol))
+                skipped.append((session.date().isoformat(), asset.symbol))
                 continue
             context.order_target_percent(asset, weight)
 
@@ -212,7 +229,11 @@ def _orders(perf: pd.DataFrame, order_ids: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _transactions(perf: pd.DataFrame, order_ids: Mapping[str, str]) -> pd.DataFrame:
-    rows = [(session, t["sid"].symbol, t["amount"], t["price"], order_ids[t["order_id"]])
+    """Every fill. One without an order is zipline's close of a position whose data
+    ended (the asset's ``auto_close_date``): its id is ``<session>-<ticker>-auto-close``."""
+    rows = [(session, t["sid"].symbol, t["amount"], t["price"],
+             order_ids[t["order_id"]] if t["order_id"] is not None
+             else f"{session.date().isoformat()}-{t['sid'].symbol}-auto-close")
             for session, fills in zip(perf.index, perf["transactions"]) for t in fills]
     frame = pd.DataFrame(rows, columns=["date", "ticker", "shares", "price", "order_id"])
     frame = frame.astype({"date": "datetime64[ns]", "ticker": str, "shares": "int64",

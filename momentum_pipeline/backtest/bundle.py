@@ -11,6 +11,8 @@
   cleaned bars use Yahoo tickers (BRK-B) and hold every NYSE session between a
   ticker's first and last bar (the cleaning stage fills gaps with the previous
   close and zero volume, so zipline fills no order on them).
+* A ticker whose bars end before the others' (delisted, stale) is given an
+  ``auto_close_date``: its last session, on whose close zipline closes a position.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from zipline.assets import AssetFinder
-from zipline.data import bundles
-from zipline.data.bcolz_daily_bars import BcolzDailyBarReader
 from zipline.data.bundles.core import asset_db_path, daily_equity_path, to_bundle_ingest_dirname
 from zipline.utils.calendar_utils import get_calendar
 
+from momentum_pipeline.backtest.targets import ended_tickers
+from momentum_pipeline.backtest.zipline_compat import InMemoryDailyBarReader, ingest_registered
 from momentum_pipeline.calendar import CALENDAR_NAME
 
 BUNDLE_NAME = "momentum"
@@ -86,13 +88,24 @@ def bundle_manifest(bars: Mapping[str, pd.DataFrame], run_date: dt.date) -> dict
     }
 
 
+def bar_ranges(manifest: dict[str, Any]) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """(first, last) session of each ticker's bars in the bundle of ``manifest``."""
+    return {ticker: (pd.Timestamp(entry["first_session"]), pd.Timestamp(entry["last_session"]))
+            for ticker, entry in manifest["tickers"].items()}
+
+
 def _equities(manifest: dict[str, Any]) -> pd.DataFrame:
+    """The asset rows. A ticker whose bars end before the bundle's last session gets
+    its last session as ``auto_close_date``: zipline then closes a position in it at
+    that session's close, without commission; the others have none (NaT)."""
+    ended = ended_tickers(bar_ranges(manifest))
     rows = {
         entry["sid"]: {
             "symbol": ticker, "asset_name": ticker, "exchange": "NYSE",
             "start_date": pd.Timestamp(entry["first_session"]),
             "end_date": pd.Timestamp(entry["last_session"]),
             "first_traded": pd.Timestamp(entry["first_session"]),
+            "auto_close_date": ended.get(ticker, pd.NaT),
         }
         for ticker, entry in manifest["tickers"].items()
     }
@@ -134,31 +147,12 @@ def ingest_bundle(bars: Mapping[str, pd.DataFrame], zipline_root: Path,
                                         "country_code": ["US"]}))
         adjustment_writer.write()  # empty splits, mergers and dividends: see NO_ADJUSTMENTS
 
-    if BUNDLE_NAME in bundles.bundles:
-        bundles.unregister(BUNDLE_NAME)
-    bundles.register(BUNDLE_NAME, ingest, calendar_name=CALENDAR_NAME,
-                     start_session=min(frame.index[0] for frame in bars.values()),
-                     end_session=max(frame.index[-1] for frame in bars.values()))
-    try:
-        bundles.ingest(BUNDLE_NAME, environ=zipline_environ(zipline_root),
-                       timestamp=ingestion_timestamp(run_date))
-    finally:
-        bundles.unregister(BUNDLE_NAME)  # its ingest function holds the frames
+    ingest_registered(BUNDLE_NAME, ingest, calendar_name=CALENDAR_NAME,
+                      start_session=min(frame.index[0] for frame in bars.values()),
+                      end_session=max(frame.index[-1] for frame in bars.values()),
+                      environ=zipline_environ(zipline_root),
+                      timestamp=ingestion_timestamp(run_date))
     return manifest
-
-
-class InMemoryDailyBarReader(BcolzDailyBarReader):
-    """zipline's daily bar reader with each bar column decompressed once.
-
-    zipline 3.2 reads every spot price (each position, every session) from the
-    compressed bcolz column, about a millisecond each: minutes for a ten-year run
-    of 100 tickers. The columns take 4 bytes per ticker and session in memory.
-    """
-
-    def _spot_col(self, colname):
-        if colname not in self._spot_cols:
-            self._spot_cols[colname] = self._table[colname][:]
-        return self._spot_cols[colname]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ A weight row dated ``t`` is decided on ``t``'s close; it holds until a later row
 replaces it. The portfolio is rebalanced (every ticker back to its target) on
 the sessions whose target row differs from the previous session's, and only then,
 so weights drift with prices in between.
+
+A ticker whose bars stop before the bundle's last session (a delisting, a stale
+file) cannot be traded after its last bar: its target is 0 from that bar on, and the
+position is closed at its last close (:func:`close_ended_positions`; zipline does it
+through the asset's ``auto_close_date``, the vectorised check alike).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 MAX_LISTED = 5
+#: (first, last) session of each ticker's cleaned bars, by ticker.
+BarRanges = Mapping[str, tuple[pd.Timestamp, pd.Timestamp]]
 
 
 def align_targets(weights: pd.DataFrame, sessions: pd.DatetimeIndex, where: str) -> pd.DataFrame:
@@ -48,10 +55,10 @@ def rebalances(targets: pd.DataFrame) -> pd.DataFrame:
     return targets.loc[changed]
 
 
-def check_targets_have_bars(targets: pd.DataFrame,
-                            bar_ranges: Mapping[str, tuple[pd.Timestamp, pd.Timestamp]]) -> None:
-    """Raise unless each ticker with a non-zero target on a session has a bar on it
-    (zipline cannot size or fill an order without a price)."""
+def check_targets_have_bars(targets: pd.DataFrame, bar_ranges: BarRanges) -> None:
+    """Raise unless every ticker has cleaned bars and none has a non-zero target before
+    its first bar (a signals bug: zipline cannot size or fill an order without a price).
+    Targets after a ticker's last bar are :func:`close_ended_positions`' concern."""
     unknown = sorted(set(targets.columns) - set(bar_ranges))
     if unknown:
         raise ValueError(f"target weights for tickers without cleaned bars: "
@@ -60,9 +67,39 @@ def check_targets_have_bars(targets: pd.DataFrame,
     for ticker in targets.columns:
         first, last = bar_ranges[ticker]
         active = targets.index[targets[ticker].to_numpy() != 0]
-        outside = active[(active < first) | (active > last)]
-        if len(outside):
+        early = active[active < first]
+        if len(early):
             raise ValueError(f"ticker {ticker}: non-zero target weight on "
-                             f"{', '.join(d.date().isoformat() for d in outside[:MAX_LISTED])}"
-                             f"{' and more' if len(outside) > MAX_LISTED else ''}, outside its "
+                             f"{', '.join(d.date().isoformat() for d in early[:MAX_LISTED])}"
+                             f"{' and more' if len(early) > MAX_LISTED else ''}, before its "
                              f"cleaned bars {first.date()}..{last.date()}; expected 0 there")
+
+
+def ended_tickers(bar_ranges: BarRanges) -> dict[str, pd.Timestamp]:
+    """Tickers whose bars end before the latest bar of any ticker (the bundle's last
+    session), with their last session: their data ended (delisted, stale)."""
+    end = max(last for _, last in bar_ranges.values())
+    return {ticker: last for ticker, (_, last) in bar_ranges.items() if last < end}
+
+
+def close_ended_positions(targets: pd.DataFrame, bar_ranges: BarRanges,
+                          last_closes: Mapping[str, float]) -> tuple[pd.DataFrame, list[str]]:
+    """``targets`` with the target of each ticker whose data ends (:func:`ended_tickers`)
+    set to 0 from its last bar on, and a note per ticker that had a non-zero target
+    there: its position is closed at its last close (``last_closes``, dollars), as
+    zipline closes it at the ``auto_close_date`` the bundle gives it."""
+    closed = targets.copy()
+    notes = []
+    for ticker, last in ended_tickers(bar_ranges).items():
+        if ticker not in closed.columns:
+            continue
+        after = closed.index >= last
+        held = closed.loc[after, ticker]
+        held = held[held != 0]
+        if held.empty:
+            continue
+        closed.loc[after, ticker] = 0.0
+        notes.append(f"{ticker}: data ends {last.date()} while held (target "
+                     f"{100 * held.iloc[0]:.1f} % of equity); closed at its last close "
+                     f"{last_closes[ticker]:.2f} on {last.date()}")
+    return closed, notes

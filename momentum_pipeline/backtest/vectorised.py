@@ -4,8 +4,10 @@ a tool for fast parameter sweeps (a ten-year run takes milliseconds).
 It follows the same rules as the zipline algorithm: on each rebalance session
 ``t`` every ticker is ordered to its target fraction of ``t``'s equity in whole
 shares (rounded toward zero), sized at ``t``'s close; the orders fill on the next
-session at the cost model's price, slippage and commission. Its own bookkeeping
-differs from zipline's in two ways only, which :data:`FINAL_EQUITY_TOLERANCE`
+session at the cost model's price, slippage and commission. A ticker whose closes
+stop before the last session is sold at its last close at the end of that session,
+without commission, as zipline closes it (the asset's ``auto_close_date``). Its own
+bookkeeping differs from zipline's in two ways only, which :data:`FINAL_EQUITY_TOLERANCE`
 covers: fills are never partial (zipline fills at most ``volume_limit`` of a
 session's volume, and nothing on zero-volume sessions) and prices are the
 cleaned ones (zipline stores them rounded to 0.001 dollars).
@@ -36,7 +38,8 @@ def vectorised_backtest(rebalance_targets: pd.DataFrame, opens: pd.DataFrame,
     commission (dollars).
     """
     tickers = list(rebalance_targets.columns)
-    close = closes.reindex(index=simulated, columns=tickers).ffill().to_numpy()
+    bars = closes.reindex(index=simulated, columns=tickers)
+    close = bars.ffill().to_numpy()
     fill = (opens if costs.fill_price == "open" else closes).reindex(
         index=simulated, columns=tickers).to_numpy()
     steps = simulated.get_indexer(rebalance_targets.index)
@@ -45,29 +48,37 @@ def vectorised_backtest(rebalance_targets: pd.DataFrame, opens: pd.DataFrame,
                          f"{rebalance_targets.index[steps < 0][:5].date.tolist()}")
 
     n = len(simulated)
+    plan = dict(zip(steps, rebalance_targets.to_numpy()))
+    closing = _ended(bars)
     bought = np.zeros((n, len(tickers)))
     cash_flow = np.zeros(n)
     traded = np.zeros(n)
     commission = np.zeros(n)
     held = np.zeros(len(tickers))
     cash = float(capital)
-    for step, weights in zip(steps, rebalance_targets.to_numpy()):
-        if step + 1 >= n:
-            break  # decided on the last session: nothing fills within the period
-        price = close[step]
-        priced = np.isfinite(price)
-        equity = cash + np.dot(held[priced], price[priced])
-        order = np.zeros_like(held)
-        order[priced] = np.trunc(weights[priced] * equity / price[priced] - held[priced])
-        order[~np.isfinite(fill[step + 1])] = 0.0
-        executed = np.where(order != 0, costs.execution_price(fill[step + 1], order), 0.0)
-        charges = costs.commission_dollars(order, executed)
-        cash_flow[step + 1] = -np.dot(order, executed) - charges.sum()
-        cash += cash_flow[step + 1]
-        held += order
-        bought[step + 1] = order
-        traded[step + 1] = np.abs(order * executed).sum()
-        commission[step + 1] = charges.sum()
+    for step in sorted(plan.keys() | closing.keys()):
+        if step in plan and step + 1 < n:  # decided on the last session: nothing fills
+            price = close[step]
+            priced = np.isfinite(price)
+            equity = cash + np.dot(held[priced], price[priced])
+            order = np.zeros_like(held)
+            order[priced] = np.trunc(plan[step][priced] * equity / price[priced] - held[priced])
+            order[~np.isfinite(fill[step + 1])] = 0.0
+            executed = np.where(order != 0, costs.execution_price(fill[step + 1], order), 0.0)
+            charges = costs.commission_dollars(order, executed)
+            cash_flow[step + 1] = -np.dot(order, executed) - charges.sum()
+            cash += cash_flow[step + 1]
+            held += order
+            bought[step + 1] = order
+            traded[step + 1] = np.abs(order * executed).sum()
+            commission[step + 1] = charges.sum()
+        for column in closing.get(step, ()):
+            proceeds = held[column] * close[step, column]
+            cash_flow[step] += proceeds
+            cash += proceeds
+            traded[step] += abs(proceeds)
+            bought[step, column] -= held[column]
+            held[column] = 0.0
 
     holdings = np.cumsum(bought, axis=0)
     value = capital + np.cumsum(cash_flow) + np.nansum(holdings * close, axis=1)
@@ -75,6 +86,16 @@ def vectorised_backtest(rebalance_targets: pd.DataFrame, opens: pd.DataFrame,
     return pd.DataFrame({"portfolio_value": value, "returns": returns,
                          "traded_value": traded, "commission": commission},
                         index=simulated)
+
+
+def _ended(bars: pd.DataFrame) -> dict[int, list[int]]:
+    """Session step -> columns whose closes stop there, before the last session."""
+    present = np.isfinite(bars.to_numpy())
+    last = len(bars) - 1 - np.argmax(present[::-1], axis=0)
+    closing: dict[int, list[int]] = {}
+    for column in np.flatnonzero(present.any(axis=0) & (last < len(bars) - 1)):
+        closing.setdefault(int(last[column]), []).append(int(column))
+    return closing
 
 
 def compare(zipline_performance: pd.DataFrame, vectorised: pd.DataFrame) -> dict[str, float]:

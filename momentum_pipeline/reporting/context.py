@@ -20,7 +20,7 @@ import pandas as pd
 from momentum_pipeline.alerts import Alert, alerts_of_run
 from momentum_pipeline.backtest.performance import METRICS
 from momentum_pipeline.frames import read_parquet, read_provenance
-from momentum_pipeline.metrics import SAMPLE_DATA_WARNING
+from momentum_pipeline.metrics import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
 from momentum_pipeline.metrics_log import read_log
 from momentum_pipeline.provenance import Provenance, code_version
 from momentum_pipeline.reporting import charts
@@ -91,6 +91,8 @@ class ReportSources:
     model_metrics: Path
     alerts_log: Path
     metrics_log: Path
+    #: Why the deep-dive ticker has no metrics, when a per-ticker stage excluded it.
+    deep_dive_exclusion: str | None = None
 
 
 @dataclass
@@ -103,6 +105,7 @@ class ReportData:
     weights: pd.DataFrame | None = None
     rebalance: pd.DataFrame | None = None
     excluded: dict[str, str] | None = None
+    excluded_from_day: list[dict[str, str]] = field(default_factory=list)
     deep_dive_metrics: pd.DataFrame | None = None
     deep_dive_features: pd.DataFrame | None = None
     model_metrics: dict[str, Any] | None = None
@@ -162,7 +165,9 @@ def load_report(sources: ReportSources) -> ReportData:
             data.rebalance = _frame(sources.rebalance, ("ticker", "action", "previous_weight",
                                                         "target_weight", "reason"))
         if sources.excluded.is_file():
-            data.excluded = _json(sources.excluded).get("excluded", {})
+            excluded = _json(sources.excluded)
+            data.excluded = excluded.get("excluded", {})
+            data.excluded_from_day = excluded.get("excluded_from_day", [])
     else:
         data.missing.append(f"signals: no target weights ({sources.target_weights})")
     if sources.deep_dive_metrics.is_file() and sources.deep_dive_features.is_file():
@@ -170,6 +175,10 @@ def load_report(sources: ReportSources) -> ReportData:
         data.deep_dive_features = _frame(sources.deep_dive_features,
                                          ("rsi", "macd", "macd_signal", "macd_hist"))
         tagged.append(read_provenance(sources.deep_dive_metrics))
+    elif sources.deep_dive_exclusion:
+        data.missing.append(f"deep dive {sources.deep_dive_ticker}: excluded from the day "
+                            f"({sources.deep_dive_exclusion}); add its data, or choose another "
+                            "ticker with --report-deep-dive-ticker")
     else:
         data.missing.append(f"deep dive {sources.deep_dive_ticker}: no metrics or features "
                             f"({_absent(sources.deep_dive_metrics, sources.deep_dive_features)})")
@@ -223,6 +232,12 @@ def _performance_section(data: ReportData) -> dict[str, Any] | None:
             "capital": formatted(data.summary.get("capital"), "dollars"), "rows": rows,
             "charts": [CHART_PATHS[c] for c in ("performance", "monthly_returns",
                                                 "rolling_sharpe")]}
+
+
+def _data_notes(data: ReportData) -> list[str]:
+    """The backtest's notes on its data (positions closed because a ticker's data ended,
+    a benchmark that ends early), as ``summary.json`` lists them."""
+    return list((data.summary or {}).get("notes", []))
 
 
 def _signals_section(data: ReportData) -> dict[str, Any] | None:
@@ -292,7 +307,16 @@ def _quality_section(data: ReportData) -> dict[str, Any]:
                                  "action": rule.get("action", ""), "count": rule["count"],
                                  "dates": ", ".join(rule.get("dates", [])[:3])})
     findings.sort(key=lambda f: (-f["count"], f["ticker"], f["rule"]))
+    bases: dict[str, list[str]] = {}
+    for record in data.quality:
+        basis = record.get("price_basis", "as delivered").split(":")[0]
+        bases.setdefault(basis, []).append(record.get("ticker", "?"))
     return {"tickers": len(data.quality),
+            "price_bases": [{"basis": basis, "count": len(tickers),
+                             "tickers": ", ".join(sorted(tickers)[:MAX_FINDINGS])}
+                            for basis, tickers in sorted(bases.items())],
+            "warnings": [f"{record.get('ticker', '?')}: {warning}" for record in data.quality
+                         for warning in record.get("warnings", [])],
             "with_findings": len({f["ticker"] for f in findings}),
             "rules": sorted(rules.values(), key=lambda r: r["rule"]),
             "findings": findings[:MAX_FINDINGS],
@@ -327,8 +351,9 @@ def report_context(data: ReportData, drawn: dict[str, bytes],
         "run_date": data.sources.run_date.isoformat(),
         "benchmark": data.sources.benchmark,
         "sample_data": data.sample_data,
-        "sample_warning": SAMPLE_DATA_WARNING,
+        "sample_warning": SAMPLE_DATA_WARNING, "sample_label": SAMPLE_DATA_LABEL,
         "performance": _performance_section(data),
+        "data_notes": _data_notes(data),
         "signals": _signals_section(data),
         "deep_dive": _deep_dive_section(data),
         "model": _model_section(data),
@@ -341,6 +366,10 @@ def report_context(data: ReportData, drawn: dict[str, bytes],
         "provenance": _provenance_section(data, report_parameters),
         "survivorship_note": SURVIVORSHIP_NOTE,
         "missing": data.missing,
+        "exclusions": [{"ticker": e["ticker"], "stage": e["stage"],
+                        "reason": e["reason"].splitlines()[0],
+                        "detail": " ".join(line.strip() for line in e["reason"].splitlines()[1:])}
+                       for e in data.excluded_from_day],
     }
     # A chart is referenced only if it was drawn, so the HTML never links a missing file.
     if context["performance"]:

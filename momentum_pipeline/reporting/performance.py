@@ -1,6 +1,7 @@
 """Daily-return series behind the performance charts: growth, drawdown, monthly
 returns and rolling Sharpe. Returns are fractions per session; a missing return
-(the benchmark's first session) counts as flat."""
+counts as flat, except after the last one (a benchmark whose data ends before the
+backtest's end): the series stops there, so its line does too."""
 
 from __future__ import annotations
 
@@ -10,17 +11,24 @@ import numpy as np
 import pandas as pd
 
 from momentum_pipeline.backtest import performance
+from momentum_pipeline.calendar import TRADING_DAYS
+
+
+def _until_last(returns: pd.Series) -> pd.Series:
+    """True on the sessions up to the last return that is not missing."""
+    return returns.notna().iloc[::-1].cummax().iloc[::-1]
 
 
 def growth(returns: pd.Series) -> pd.Series:
     """Value of 1 dollar invested at the start, compounded daily."""
-    return (1.0 + returns.fillna(0.0)).cumprod()
+    return (1.0 + returns.fillna(0.0)).cumprod().where(_until_last(returns))
 
 
 def drawdown(returns: pd.Series) -> pd.Series:
     """Fall from the running peak per session (negative fraction), as the backtest
     measures its maximum drawdown."""
-    return pd.Series(performance.drawdown(returns.fillna(0.0)), index=returns.index)
+    falls = pd.Series(performance.drawdown(returns.fillna(0.0)), index=returns.index)
+    return falls.where(_until_last(returns))
 
 
 def monthly_returns(returns: pd.Series) -> pd.DataFrame:
@@ -33,5 +41,5 @@ def monthly_returns(returns: pd.Series) -> pd.DataFrame:
 def rolling_sharpe(returns: pd.Series, window: int) -> pd.Series:
     """Annualised Sharpe ratio (zero risk-free rate) over the last ``window`` sessions."""
     rolling = returns.rolling(window, min_periods=window)
-    sharpe = rolling.mean() / rolling.std() * math.sqrt(performance.TRADING_DAYS)
+    sharpe = rolling.mean() / rolling.std() * math.sqrt(TRADING_DAYS)
     return sharpe.where(np.isfinite(sharpe))  # a flat window has no Sharpe ratio

@@ -28,10 +28,11 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from momentum_pipeline.calendar import sessions
+from momentum_pipeline.calendar import TRADING_DAYS
+from momentum_pipeline.metrics import SAMPLE_DATA_WARNING
 from momentum_pipeline.sources import FetchedPrices, within_dates
 
 SAMPLE_EPOCH = dt.date(2000, 1, 3)
-TRADING_DAYS = 252
 
 #: Annualised market volatility of the calm, normal and stressed regimes.
 REGIME_VOLATILITY = np.array([0.10, 0.17, 0.38])
@@ -128,8 +129,8 @@ def fetch_sample(ticker: str, sector: str | None, start: dt.date, end: dt.date,
                  seed: int) -> FetchedPrices:
     return FetchedPrices(
         ticker=ticker,
-        frame=within_dates(sample_bars(ticker, sector, end, seed), start, end),
+        frame=within_dates(sample_bars(ticker, sector, end, seed), start, end)[0],
         source="sample",
         details={"seed": seed, "generator": "momentum_pipeline.sources.sample",
-                 "note": "SAMPLE DATA: synthetic prices, not a real market"},
+                 "note": SAMPLE_DATA_WARNING},
     )

@@ -1,7 +1,10 @@
 """The ``yahoo`` source: daily bars through yfinance, with retries on API limits.
 
-Prices are requested with ``auto_adjust=True`` (split- and dividend-adjusted OHLC)
-and without corporate actions: the backtest must not apply them a second time.
+Prices are requested as Yahoo's standard layout (``auto_adjust=False``): OHLC adjusted
+for splits and the ``Adj Close`` adjusted for splits and dividends, exactly what a
+Yahoo CSV download holds, so the ``yahoo`` and ``csv`` sources give the same bars;
+validation scales OHLC by ``adj_close / close``. No corporate actions are kept: the
+backtest must not apply them a second time.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import tenacity
 import yfinance as yf
 from yfinance.exceptions import YFException, YFRateLimitError
 
-from momentum_pipeline.sources import FetchedPrices, SourceError, normalise_columns, within_dates
+from momentum_pipeline.sources import (FetchedPrices, SourceError, SourceUnavailable,
+                                       normalise_columns, within_dates)
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +71,11 @@ class RetryPolicy:
 
 
 def download_history(ticker: str, start: dt.date, end: dt.date, session: Any = None) -> pd.DataFrame:
-    """One yfinance request for daily adjusted bars in ``[start, end]``."""
+    """One yfinance request for daily bars in ``[start, end]``, with the adjusted close."""
     yf.config.debug.hide_exceptions = False  # raise rate limits instead of logging them
     history = yf.Ticker(ticker, session=session).history(
         start=start.isoformat(), end=(end + dt.timedelta(days=1)).isoformat(),
-        interval="1d", auto_adjust=True, actions=False)
+        interval="1d", auto_adjust=False, actions=False)
     return history
 
 
@@ -87,7 +91,7 @@ def fetch_yahoo(ticker: str, start: dt.date, end: dt.date, *, session: Any = Non
         history = policy.retrying(sleep, subject=f"yahoo: ticker {ticker}")(
             download_history, ticker, start, end, session)
     except TRANSIENT_ERRORS as error:
-        raise SourceError(f"yahoo: ticker {ticker}: still failing after {policy.retries + 1} "
+        raise SourceUnavailable(f"yahoo: ticker {ticker}: still failing after {policy.retries + 1} "
                           f"attempts: {type(error).__name__}: {error}") from error
     except (YFException, requests.exceptions.RequestException, ValueError, KeyError) as error:
         raise SourceError(f"yahoo: ticker {ticker}: no daily bars between {start} and {end} "
@@ -97,9 +101,10 @@ def fetch_yahoo(ticker: str, start: dt.date, end: dt.date, *, session: Any = Non
     frame = normalise_columns(history.reset_index())
     # Yahoo stamps daily bars at midnight exchange time; keep the calendar date.
     frame["date"] = pd.to_datetime(frame["date"]).dt.tz_localize(None).dt.normalize()
-    frame = within_dates(frame[["date", "open", "high", "low", "close", "volume"]], start, end)
+    frame, after = within_dates(
+        frame[["date", "open", "high", "low", "close", "adj_close", "volume"]], start, end)
     return FetchedPrices(
         ticker=ticker, frame=frame, source="yahoo",
-        details={"auto_adjust": True, "actions": False},
+        details={"auto_adjust": False, "actions": False, "rows_after_run_date": after},
         retrieved_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     )

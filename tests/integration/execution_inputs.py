@@ -57,7 +57,25 @@ def write_inputs(root: Path, weights: dict[str, float] = WEIGHTS, day: dt.date =
     signals.mkdir(parents=True, exist_ok=True)
     write_parquet(frame, signals / "target_weights.parquet", provenance)
     (signals / "rebalance.csv").write_text("ticker,action,previous_weight,target_weight,reason\n")
-    (signals / "excluded.json").write_text(dump_json({"excluded": {}}))
+    (signals / "excluded.json").write_text(dump_json({"excluded": {}, "excluded_from_day": []}))
+    stamp_as_done(root, day)
+
+
+def stamp_as_done(root: Path, day: dt.date) -> None:
+    """Stamp the written inputs as the done outputs of their tasks, under the settings
+    ExecuteTrades runs with (this root, these tickers), so it reads them as they are."""
+    from tasks.signals import GenerateSignals
+    from tasks.validate import ValidatePrices
+
+    config = PipelineConfig()
+    config.set("paths", "root", root)
+    config.set("universe", "tickers", ",".join(TICKERS))
+    try:
+        for task in (GenerateSignals(date=day),
+                     *(ValidatePrices(date=day, ticker=t) for t in TICKERS)):
+            task.write_stamp(task.new_stamp())
+    finally:
+        config.restore()
 
 
 def configure(config: PipelineConfig) -> None:

@@ -23,7 +23,7 @@ from momentum_pipeline.reporting.context import ReportSources, load_report, repo
 from momentum_pipeline.reporting.render import render_html, render_markdown
 from tasks.base import PipelineTask
 from tasks.execution import ExecuteTrades
-from tasks.validate import ValidatePrices
+from tasks.pipeline import ConfirmTicker
 from tests.conftest import free_port, run_cli, run_tasks
 
 RUN_DATE = dt.date(2025, 10, 8)
@@ -113,7 +113,7 @@ class LeakingTask(PipelineTask):
     def output(self):
         return luigi.LocalTarget(str(self.dated_path("leaks", "never.txt")))
 
-    def run(self):
+    def produce(self):
         raise RuntimeError(f"could not connect to smtp://{USER}:{SECRET}@mail")
 
 
@@ -124,19 +124,19 @@ def every_file_text(root: Path) -> str:
 
 def test_alert_when_schema_mismatch_then_mail_arrives_with_task_parameters_and_error(
         alerting, mail_server, data_root):
-    result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="BAD"))
+    result = run_tasks(ConfirmTicker(date=RUN_DATE, ticker="BAD"))
     assert not result.scheduling_succeeded
     assert mail_server.logins == [(USER, True)]
     [message] = mail_server.messages
     assert message["To"] == "quants@example.com, ops@example.com"
-    assert message["Subject"].startswith("[momentum-pipeline ALERT] ValidatePrices(")
+    assert message["Subject"].startswith("[momentum-pipeline ALERT] ConfirmTicker(")
     assert "ticker=BAD" in message["Subject"]
     body = message.get_content()
-    assert "task ValidatePrices failed" in body
+    assert "task ConfirmTicker failed" in body
     assert "parameters: date=2025-10-08, ticker=BAD" in body
     assert "SchemaMismatch" in body and "BAD.csv" in body and "column 'close'" in body
     [logged] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
-    assert logged.family == "ValidatePrices" and logged.parameters["ticker"] == "BAD"
+    assert logged.family == "ConfirmTicker" and logged.parameters["ticker"] == "BAD"
 
 
 def test_alert_when_execute_trades_refuses_then_critical_mail_arrives(alerting, mail_server):
@@ -151,7 +151,7 @@ def test_alert_when_mail_server_down_then_failure_still_logged_and_problem_warne
         alerting, mail_server, data_root, caplog):
     alerting.set("alerts", "smtp_port", free_port())
     with caplog.at_level("WARNING", logger="momentum.alerts"):
-        result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="BAD"))
+        result = run_tasks(ConfirmTicker(date=RUN_DATE, ticker="BAD"))
     assert not result.scheduling_succeeded
     assert mail_server.messages == []
     assert len(alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)) == 1
@@ -164,17 +164,17 @@ def test_alert_when_webhook_configured_then_json_posted_and_url_token_never_logg
     url, received = webhook
     alerting.set("alerts", "smtp_host", "")
     alerting.set("alerts", "webhook_url", url)
-    run_tasks(ValidatePrices(date=RUN_DATE, ticker="BAD"))
+    run_tasks(ConfirmTicker(date=RUN_DATE, ticker="BAD"))
     [post] = received
     assert post["path"] == f"/hooks/token-{SECRET}"
-    assert post["json"]["alert"]["family"] == "ValidatePrices"
+    assert post["json"]["alert"]["family"] == "ConfirmTicker"
     assert post["json"]["alert"]["parameters"] == {"date": "2025-10-08", "ticker": "BAD"}
     assert "SchemaMismatch" in post["json"]["alert"]["error"]
 
 
 def test_secret_when_planted_in_smtp_config_then_no_log_mail_or_report_contains_it(
         alerting, mail_server, data_root, caplog, capfd):
-    result = run_tasks(LeakingTask(date=RUN_DATE), ValidatePrices(date=RUN_DATE, ticker="BAD"))
+    result = run_tasks(LeakingTask(date=RUN_DATE), ConfirmTicker(date=RUN_DATE, ticker="BAD"))
     assert not result.scheduling_succeeded
     assert len(mail_server.messages) == 2
     mails = "\n".join(m.as_string() for m in mail_server.messages)
@@ -202,7 +202,7 @@ def test_secret_when_planted_in_smtp_config_then_no_log_mail_or_report_contains_
 def test_alert_when_task_fails_in_cli_run_then_handler_of_tasks_module_mails_it(
         mail_server, tmp_path):
     root = tmp_path / "var"
-    result = run_cli("ValidatePrices", "--local-scheduler", "--date", RUN_DATE.isoformat(),
+    result = run_cli("ConfirmTicker", "--local-scheduler", "--date", RUN_DATE.isoformat(),
                      "--ticker", "BAD", "--paths-root", str(root), "--data-source", "csv",
                      "--data-csv-dir", str(broken_csv_dir(tmp_path)),
                      "--alerts-smtp-host", "127.0.0.1",

@@ -1,19 +1,46 @@
 """ExecuteTrades as a person runs it (``luigi --module tasks ExecuteTrades ...`` in a
 process of its own): killed with SIGKILL between the journal write and the venue
-send, then rerun, it never sends an order twice and reports the one in doubt."""
+send, then rerun, it never sends an order twice and reports the one in doubt.
+
+The packaged engine has no test hook to kill itself (``ORDER_ENGINE_TEST_HOOKS`` is
+for ctest builds only), so the kill comes from ``kill_after_submit.cpp``, preloaded
+into the process: right after the journal's fsync that made the order's SUBMIT record
+durable, before the engine sends it.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import shutil
 import signal
+import subprocess
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import order_engine as oe
 from tests.conftest import run_cli
 from tests.integration.execution_inputs import (CAPITAL, DATE, TICKERS, WEIGHTS,
                                                 expected_shares, write_inputs)
+
+KILL_AFTER_SUBMIT = Path(__file__).with_name("kill_after_submit.cpp")
+#: The engine's test hook, compiled into ctest builds only.
+TEST_HOOK = "ORDER_ENGINE_KILL_BEFORE_SEND"
+
+
+@pytest.fixture(scope="module")
+def kill_after_submit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The preload library, built with the C++ compiler the engine's build uses."""
+    compiler = shutil.which("c++") or shutil.which("g++")
+    assert compiler, "no C++ compiler (c++ or g++) to build the crash test's preload library"
+    library = tmp_path_factory.mktemp("preload") / "kill_after_submit.so"
+    built = subprocess.run([compiler, "-std=c++17", "-shared", "-fPIC", "-O1", "-o", str(library),
+                            str(KILL_AFTER_SUBMIT), "-ldl"], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    return library
 
 
 def execute_trades(root: Path, *extra: str, env: dict[str, str] | None = None):
@@ -22,18 +49,32 @@ def execute_trades(root: Path, *extra: str, env: dict[str, str] | None = None):
                    "--execution-capital", str(CAPITAL), *extra, env=env, timeout=300)
 
 
+def journal(root: Path) -> Path:
+    return root / "executions" / "journal.log"
+
+
 def submits(root: Path) -> list[str]:
-    return [r.client_order_id for r in oe.read_journal(str(root / "executions" / "journal.log"))
+    return [r.client_order_id for r in oe.read_journal(str(journal(root)))
             if r.kind == oe.RecordKind_Submit]
 
 
-def test_execute_trades_killed_before_send_then_rerun_never_sends_an_order_twice(tmp_path):
+def test_installed_engine_when_built_as_the_package_then_has_no_test_hook():
+    extension = Path(importlib.util.find_spec("_order_engine").origin)
+    assert not hasattr(oe, "kKillBeforeSendEnv")
+    assert TEST_HOOK.encode() not in extension.read_bytes(), extension
+
+
+def test_execute_trades_killed_before_send_then_rerun_never_sends_an_order_twice(
+        tmp_path, kill_after_submit):
     root = tmp_path / "var"
     write_inputs(root)
     second = f"{DATE}-JPM-BUY-1"  # orders go AAPL, JPM, MSFT
-    killed = execute_trades(root, "--confirm", DATE.isoformat(),
-                            env={oe.kKillBeforeSendEnv: second})
+    killed = execute_trades(root, "--confirm", DATE.isoformat(), env={
+        "LD_PRELOAD": str(kill_after_submit),
+        "KILL_AFTER_SUBMIT_JOURNAL": os.path.realpath(journal(root)),
+        "KILL_AFTER_SUBMIT_ORDER": second})
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert oe.read_journal(str(journal(root)))[-1].kind == oe.RecordKind_Submit  # not sent
     assert submits(root) == [f"{DATE}-AAPL-BUY-1", second]
     assert not (root / "executions" / DATE.isoformat() / "summary.json").exists()
 

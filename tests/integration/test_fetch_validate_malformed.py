@@ -1,4 +1,5 @@
-"""Malformed CSV files fail their own ticker with a clear error; the rest of the run goes on.
+"""Malformed CSV files exclude their own ticker with a clear error; the rest of the run
+goes on, and each excluded ticker's ``ConfirmTicker`` fails with one alert.
 
 The files are in tests/resources/ohlcv: AAA, BBB and BRK.B are clean, DEFECTS has
 one repairable defect per cleaning rule, the others are broken (see each case).
@@ -15,29 +16,28 @@ from luigi.execution_summary import LuigiStatusCode
 
 from momentum_pipeline.alerts import alerts_of_run
 from momentum_pipeline.frames import read_parquet
-from tasks.validate import ValidatePrices
+from tasks.pipeline import ConfirmTicker
 from tests.conftest import RESOURCES, run_tasks
 from tests.integration.test_fetch_validate import configured
 
 OHLCV = RESOURCES / "ohlcv"
 RUN_DATE = dt.date(2024, 3, 28)
 CLEAN = ("AAA", "BBB", "BRK-B", "DEFECTS")
-#: Broken ticker -> (failing task, what its error must say besides the file).
+#: Broken ticker -> (the stage that excludes it, what its error must say besides the file).
 BROKEN = {
-    "NOCLOSE": ("ValidatePrices", "column 'close': missing (expected columns date, open, high, "
-                                  "low, close, volume)"),
-    "TEXTNUM": ("ValidatePrices", "column 'close': not readable as float64 at rows [3] "
-                                  "(values: 51.O6)"),
-    "UNSORTED": ("ValidatePrices", "dates not in ascending order at rows [4] "
-                                   "(dates: 2024-01-04)"),
-    "DUPDATE": ("ValidatePrices", "one date with two different bars at rows [2, 3]"),
-    "NEGATIVE": ("ValidatePrices", "column 'close' failed greater_than(0) at rows [3] "
-                                   "(values: -51.06)"),
-    "BADDATE": ("ValidatePrices", "column 'date': not readable as datetime64[ns] at rows [2]"),
+    "NOCLOSE": ("FetchPrices", "no close column: the header (line 1) has Date, Open, High, Low, "
+                               "Volume; expected Date,Open,High,Low,Close,Volume"),
+    "TEXTNUM": ("ValidatePrices", "column 'close': not readable as float64 at row 3 (51.O6)"),
+    "UNSORTED": ("ValidatePrices", "dates not in ascending order at row 4 (2024-01-04)"),
+    "DUPDATE": ("ValidatePrices", "one date with two different bars at rows 2 (2024-01-03), "
+                                  "3 (2024-01-03)"),
+    "NEGATIVE": ("ValidatePrices", "column 'close' failed greater_than(0) at row 3 (-51.06)"),
+    "BADDATE": ("ValidatePrices", "column 'date': not readable as datetime64[ns] at row 2 "
+                                  "(2024-01-32)"),
     "EMPTY": ("FetchPrices", "empty file, expected a header Date,Open,High,Low,Close,Volume"),
     "HEADERONLY": ("FetchPrices", "header but no rows for ticker HEADERONLY"),
-    "RAGGED": ("FetchPrices", "not a readable CSV file: CSV parse error: Expected 6 columns, "
-                              "got 7"),
+    "RAGGED": ("FetchPrices", "not a readable CSV file for ticker RAGGED: the header has 6 "
+                              "fields, row 2 (7 fields)"),
     "NOSUCH": ("FetchPrices", "no CSV file for ticker NOSUCH"),
 }
 
@@ -46,7 +46,7 @@ BROKEN = {
 def mixed_run(tmp_path_factory) -> tuple[Path, object]:
     root = tmp_path_factory.mktemp("malformed") / "var"
     with configured(root, csv_dir=OHLCV, start="2024-01-01"):
-        result = run_tasks(*(ValidatePrices(date=RUN_DATE, ticker=t) for t in (*CLEAN, *BROKEN)),
+        result = run_tasks(*(ConfirmTicker(date=RUN_DATE, ticker=t) for t in (*CLEAN, *BROKEN)),
                            workers=2)
     return root, result
 
@@ -64,25 +64,27 @@ def test_malformed_when_mixed_with_clean_files_then_clean_tickers_complete(mixed
 
 
 @pytest.mark.parametrize("ticker", sorted(BROKEN))
-def test_malformed_when_file_broken_then_one_alert_naming_file_and_problem_and_no_output(
+def test_malformed_when_file_broken_then_one_alert_naming_stage_file_and_problem_and_no_output(
         mixed_run, ticker):
     root, _ = mixed_run
-    family, problem = BROKEN[ticker]
+    stage, problem = BROKEN[ticker]
     alerts = [a for a in alerts_of_run(root / "logs" / "alerts.log", RUN_DATE)
               if a.parameters.get("ticker") == ticker]
-    assert [a.family for a in alerts] == [family]  # one failure, not retried
+    assert [a.family for a in alerts] == ["ConfirmTicker"]  # one failure, not retried
     error = alerts[0].error
+    assert f"{ticker} is excluded from {RUN_DATE} at {stage}: " in error
     assert str(OHLCV / ticker) in error and problem in error
     assert not cleaned(root, ticker).exists() and not cleaned(root, ticker, ".quality.json").exists()
     raw = root / "data" / "raw" / RUN_DATE.isoformat() / f"{ticker}.parquet"
-    assert raw.exists() == (family == "ValidatePrices")
+    assert raw.exists() == (stage == "ValidatePrices")
 
 
 def test_malformed_when_a_schema_mismatch_then_error_type_says_so(mixed_run):
     root, _ = mixed_run
     [alert] = [a for a in alerts_of_run(root / "logs" / "alerts.log", RUN_DATE)
                if a.parameters.get("ticker") == "TEXTNUM"]
-    assert alert.error.startswith("SchemaMismatch: ")
+    assert alert.error.startswith("TickerExcluded: TEXTNUM is excluded")
+    assert "ValidatePrices: " in alert.error and "does not match the raw prices schema" in alert.error
 
 
 def test_malformed_when_run_failed_then_no_temporary_or_partial_file_left(mixed_run):
@@ -101,10 +103,12 @@ DEFECTS = {
     "non_trading_days": ["2024-01-06", "2024-01-15"],  # a Saturday, MLK day
     "ohlc_repaired": ["2024-01-10"],  # high 99.90 below the close 100.20
     "missing_sessions": ["2024-01-09", "2024-01-11"],  # the dropped row, an absent row
+    "sparse_history": [],
     "zero_volume": ["2024-01-19"],
     "flat_bars": ["2024-01-19"],
     "thin_volume": ["2024-01-25"],  # 15,000 shares against about a million
     "suspicious_jumps": ["2024-02-02"],  # opens at 150 after closing at 100
+    "extreme_jumps": [],
     "stale_last_session": ["2024-02-09"],  # ends seven weeks before the run date
 }
 
@@ -118,5 +122,5 @@ def test_defects_when_one_per_rule_then_record_lists_each_and_bars_are_repaired(
     assert bars.loc["2024-01-11", "filled"] and bars.loc["2024-01-11", "close"] == 100.20
     assert bars.index[-1].isoformat()[:10] == "2024-02-09" and bars.index.is_unique
     log = (root / "logs" / "ValidatePrices.log").read_text()
-    assert "DEFECTS: rule ohlc_repaired repaired 1 rows (first: 2024-01-10)" in log
-    assert "DEFECTS: 30 rows in, 28 sessions out; missing_values dropped 1" in log
+    assert "DEFECTS: rule ohlc_repaired (warn) repaired 1 rows (first: 2024-01-10)" in log
+    assert "DEFECTS: 30 rows in, 28 sessions out, prices as delivered; missing_values dropped 1" in log

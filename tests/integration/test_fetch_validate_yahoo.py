@@ -15,6 +15,8 @@ from luigi.execution_summary import LuigiStatusCode
 
 from momentum_pipeline.alerts import alerts_of_run
 from momentum_pipeline.frames import read_parquet, read_provenance
+from momentum_pipeline.validation import PRICE_BASIS_ADJUSTED
+from tasks.pipeline import ConfirmTicker
 from tasks.validate import ValidatePrices
 from tests.conftest import run_tasks
 from tests.unit.sources.recorded_yahoo import (
@@ -45,10 +47,11 @@ def test_yahoo_task_when_answered_after_a_time_out_then_cleaned_bars_are_the_cha
     assert result.status == LuigiStatusCode.SUCCESS
     cleaned = data_root / "data" / "cleaned" / RUN_DATE.isoformat() / "ACME.parquet"
     bars = read_parquet(cleaned)
-    assert bars["close"].tolist() == [b["close"] for b in chart_bars(ACME_CHART)]
+    assert bars["close"].tolist() == [b["adj_close"] for b in chart_bars(ACME_CHART)]
     assert [d.date() for d in bars.index] == [b["date"] for b in chart_bars(ACME_CHART)]
     provenance = read_provenance(cleaned)
     assert provenance.source == "yahoo" and not provenance.sample_data
+    assert provenance.parameters["price_basis"] == PRICE_BASIS_ADJUSTED
     assert provenance.retrieved_at is not None
     assert len(adapter.chart_requests) == 3  # the failed probe, the probe, the bars
     retries = [r.getMessage() for r in caplog.records if r.name.endswith("sources.yahoo")]
@@ -56,23 +59,32 @@ def test_yahoo_task_when_answered_after_a_time_out_then_cleaned_bars_are_the_cha
     assert not (data_root / "logs" / "alerts.log").exists()
 
 
-def test_yahoo_task_when_time_outs_persist_then_task_fails_after_4_attempts_with_an_alert(
+def test_yahoo_task_when_time_outs_persist_then_excluded_after_4_attempts_and_retried_next_run(
         yahoo_config, data_root):
     adapter = serve(*[requests.exceptions.Timeout] * 10)
-    result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="ACME"))
+    result = run_tasks(ConfirmTicker(date=RUN_DATE, ticker="ACME"))
     assert result.status == LuigiStatusCode.FAILED
     assert len(adapter.chart_requests) == 4
     [alert] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
-    assert alert.family == "FetchPrices" and alert.parameters["ticker"] == "ACME"
-    assert "yahoo: ticker ACME: still failing after 4 attempts: Timeout" in alert.error
-    assert not (data_root / "data" / "raw" / RUN_DATE.isoformat() / "ACME.parquet").exists()
+    assert alert.family == "ConfirmTicker" and alert.parameters["ticker"] == "ACME"
+    assert "at FetchPrices: SourceUnavailable: yahoo: ticker ACME: still failing after 4 " \
+           "attempts: Timeout" in alert.error
+    raw = data_root / "data" / "raw" / RUN_DATE.isoformat() / "ACME.parquet"
+    assert not raw.exists()
+    adapter = serve()  # the network is back: the next run fetches again
+    assert run_tasks(ConfirmTicker(date=RUN_DATE, ticker="ACME")).status == \
+        LuigiStatusCode.SUCCESS
+    assert raw.exists() and len(adapter.chart_requests) == 2
 
 
 def test_yahoo_task_when_ticker_unknown_then_fails_at_once_with_an_alert(yahoo_config,
                                                                          data_root):
-    serve()
-    result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="NOPE"))
+    adapter = serve()
+    result = run_tasks(ConfirmTicker(date=RUN_DATE, ticker="NOPE"))
     assert result.status == LuigiStatusCode.FAILED
     [alert] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
     assert "yahoo: ticker NOPE: no daily bars between 2024-10-01 and 2024-10-14 (not retried)" \
         in alert.error
+    requests_made = len(adapter.chart_requests)
+    run_tasks(ConfirmTicker(date=RUN_DATE, ticker="NOPE"))  # not transient: not asked again
+    assert len(adapter.chart_requests) == requests_made

@@ -41,10 +41,13 @@ struct OrderReport {
   std::vector<Fill> fills;       // every fill of ours this call caused, this order's and resting ones'
 };
 
-/// Environment variable naming a client order id at which the engine kills its own
-/// process (SIGKILL) after journalling the order and before sending it: the crash
-/// point that recovery must survive, for crash tests.
+#ifdef ORDER_ENGINE_TEST_HOOKS
+/// Test builds only (CMake option ORDER_ENGINE_TEST_HOOKS, on for ctest, off for the
+/// Python package): environment variable naming a client order id at which the engine
+/// kills its own process (SIGKILL) after journalling the order and before sending it,
+/// the crash point that recovery must survive.
 inline constexpr const char* kKillBeforeSendEnv = "ORDER_ENGINE_KILL_BEFORE_SEND";
+#endif
 
 class Engine {
  public:
@@ -155,7 +158,9 @@ class Engine {
   std::unordered_set<std::string> sent_ids_;
   std::vector<OrderReport> in_doubt_;
   std::vector<VenueFill> venue_fills_;  // reused by every send
-  std::string kill_before_send_;
+#ifdef ORDER_ENGINE_TEST_HOOKS
+  std::string kill_before_send_;  // the order id of kKillBeforeSendEnv
+#endif
   OrderKey next_key_ = 1;
   double gross_exposure_ = 0;
   bool closed_ = false;

@@ -123,5 +123,5 @@ def test_features_schema_when_a_value_is_missing_after_warm_up_then_mismatch_nam
     message = str(error.value)
     assert message.startswith("KO.parquet: ticker KO does not match the features schema")
     row = features.index.get_loc("2024-12-02") + 1
-    assert (f"finite_after_warm_up at rows [{row}, {row + 1}] (dates: 2024-12-02, 2024-12-03)"
+    assert (f"finite_after_warm_up at rows {row} (2024-12-02), {row + 1} (2024-12-03)"
             in message)

@@ -220,7 +220,7 @@ def test_weights_schema_when_a_weight_breaks_the_contract_then_mismatch_names_ro
     with pytest.raises(SchemaMismatch) as error:
         check_schema(schema, weights.reset_index(), "target_weights.parquet", "all")
     message = str(error.value)
-    assert "gross_exposure_within_target at rows [2] (dates: 2024-01-03)" in message
+    assert "gross_exposure_within_target at row 2 (2024-01-03)" in message
     assert "column 'AAA' failed in_range" in message
     assert "column 'BBB' failed not_nullable" in message
     weights.loc[:, :] = [[0.5, 0.5], [0.5, -0.1], [0.2, 0.2]]  # a short, long-only

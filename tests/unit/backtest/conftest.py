@@ -42,3 +42,18 @@ def bundle(tmp_path_factory) -> tuple[Path, dict]:
     """(zipline root, manifest) of a bundle of the tickers and the benchmark."""
     root = tmp_path_factory.mktemp("zipline")
     return root, ingest_bundle(market(), root, RUN_DATE)
+
+
+#: JPM's last bar in the ``ended_bundle``: its data stops mid-month, as a delisting's would.
+JPM_END = pd.Timestamp("2021-06-15")
+
+
+def ended_market() -> dict[str, pd.DataFrame]:
+    return {**market(), "JPM": cleaned("JPM").loc[:JPM_END]}
+
+
+@pytest.fixture(scope="module")
+def ended_bundle(tmp_path_factory) -> tuple[Path, dict]:
+    """(zipline root, manifest) of the bundle with JPM's bars ending on :data:`JPM_END`."""
+    root = tmp_path_factory.mktemp("zipline_ended")
+    return root, ingest_bundle(ended_market(), root, RUN_DATE)

@@ -11,10 +11,13 @@ import pytest
 
 from momentum_pipeline.backtest.algorithm import benchmark_returns, run_backtest
 from momentum_pipeline.backtest.costs import CostModel
-from momentum_pipeline.backtest.targets import align_targets, rebalances
+from momentum_pipeline.backtest import bundle as bundle_module
+from momentum_pipeline.backtest.bundle import bar_ranges
+from momentum_pipeline.backtest.targets import align_targets, close_ended_positions, rebalances
 from momentum_pipeline.backtest.vectorised import agrees, compare, vectorised_backtest
 from momentum_pipeline.calendar import sessions
-from tests.unit.backtest.conftest import BENCHMARK, RUN_DATE, TICKERS, cleaned
+from tests.unit.backtest.conftest import (BENCHMARK, JPM_END, RUN_DATE, TICKERS, cleaned,
+                                          ended_market)
 
 CAPITAL = 1_000_000.0
 
@@ -118,17 +121,74 @@ def test_vectorised_check_when_costs_are_removed_then_equity_rises_by_about_the_
     assert gap == pytest.approx(costs, rel=0.25)
 
 
-def test_benchmark_returns_when_its_bars_end_early_then_last_sessions_are_flat_and_listed():
+def test_backtest_when_a_held_tickers_data_ends_then_zipline_closes_it_at_its_last_close(
+        ended_bundle):
+    simulated = sessions(pd.Timestamp("2021-05-03"), pd.Timestamp(RUN_DATE))
+    weights = pd.DataFrame({"AAPL": [0.3], "JPM": [0.3]},
+                           index=pd.DatetimeIndex(simulated[:1], name="date"))
+    bars = ended_market()
+    targets, notes = close_ended_positions(
+        align_targets(weights, simulated, where="w"), bar_ranges(ended_bundle[1]),
+        {t: float(b["close"].iloc[-1]) for t, b in bars.items()})
+    plan = rebalances(targets)
+    last_close = round(bars["JPM"]["close"].iloc[-1], 3)  # as zipline stores it
+
+    result = backtest(ended_bundle, plan, simulated)
+
+    assert plan.index.equals(pd.DatetimeIndex([simulated[0], JPM_END]))
+    assert notes[0].startswith("JPM: data ends 2021-06-15 while held (target 30.0 % of equity)")
+    shares = result.positions.set_index("date").query("ticker == 'JPM'")["shares"]
+    assert shares.index[-1] == simulated[simulated.get_loc(JPM_END) - 1]
+    close = result.transactions.query("ticker == 'JPM' and date == @JPM_END").iloc[0]
+    assert (close["shares"], close["order_id"]) == (-shares.iloc[-1], "2021-06-15-JPM-auto-close")
+    assert close["price"] == pytest.approx(last_close)
+    performance = result.performance
+    before = simulated[simulated.get_loc(JPM_END) - 1]
+    assert performance.loc[JPM_END, "cash"] - performance.loc[before, "cash"] == pytest.approx(
+        shares.iloc[-1] * last_close)
+    assert performance.loc[JPM_END, "commission"] == 0.0
+    assert "2021-06-15-JPM" not in set(result.orders["order_id"])
+    check = vectorised_backtest(plan, pd.DataFrame({t: bars[t]["open"] for t in plan.columns}),
+                                pd.DataFrame({t: bars[t]["close"] for t in plan.columns}),
+                                simulated, CAPITAL, CostModel())
+    assert agrees(compare(performance, check))
+    assert check.loc[JPM_END, "traded_value"] == pytest.approx(
+        performance.loc[JPM_END, "traded_value"], rel=1e-4)
+
+
+def test_backtest_when_the_bundle_predates_auto_close_dates_then_error_says_to_ingest_again(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(bundle_module, "ended_tickers", lambda ranges: {})
+    old = (tmp_path, bundle_module.ingest_bundle(ended_market(), tmp_path, RUN_DATE))
+    simulated = sessions(pd.Timestamp("2021-06-01"), pd.Timestamp("2021-06-30"))
+
+    with pytest.raises(ValueError, match="ticker JPM's bars end 2021-06-15, before the "
+                                         "backtest's end, but the bundle gives it no "
+                                         "auto_close_date"):
+        backtest(old, pd.DataFrame({"JPM": [0.0]}, index=simulated[:1]), simulated)
+
+
+def test_benchmark_returns_when_its_bars_end_early_then_last_sessions_are_missing_and_noted():
     closes = cleaned(BENCHMARK)["close"].loc[:"2020-01-08"]
     simulated = sessions(pd.Timestamp("2020-01-03"), pd.Timestamp("2020-01-10"))
 
-    returns, stale = benchmark_returns(closes, simulated, BENCHMARK)
+    returns, notes = benchmark_returns(closes, simulated, BENCHMARK)
 
     assert returns.index.equals(simulated)
     assert returns.loc["2020-01-03"] == pytest.approx(closes.loc["2020-01-03"]
                                                       / closes.loc["2020-01-02"] - 1)
-    assert returns.loc["2020-01-09":].tolist() == [0.0, 0.0]
-    assert stale.equals(simulated[-2:])
+    assert returns.loc[:"2020-01-08"].notna().all()
+    assert returns.loc["2020-01-09":].isna().all()
+    assert notes == ["benchmark SPY ends 2020-01-08, 2 sessions before the backtest's end "
+                     "2020-01-10: its figures stop there"]
+
+
+def test_benchmark_returns_when_its_bars_cover_the_period_then_no_note():
+    simulated = sessions(pd.Timestamp("2020-01-03"), pd.Timestamp("2020-01-10"))
+
+    returns, notes = benchmark_returns(cleaned(BENCHMARK)["close"], simulated, BENCHMARK)
+
+    assert returns.notna().all() and notes == []
 
 
 def test_benchmark_returns_when_it_has_no_bar_before_the_start_then_error_names_it():

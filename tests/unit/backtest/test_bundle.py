@@ -10,7 +10,8 @@ from zipline.data.adjustments import SQLiteAdjustmentReader
 from zipline.data.bundles.core import adjustment_db_path
 
 from momentum_pipeline.backtest.bundle import ingest_bundle, ingestion_path, load_bundle
-from tests.unit.backtest.conftest import BENCHMARK, MSFT_GAPS, RUN_DATE, TICKERS, cleaned
+from tests.unit.backtest.conftest import (BENCHMARK, JPM_END, MSFT_GAPS, RUN_DATE, TICKERS,
+                                          cleaned)
 
 
 def test_bundle_when_ingested_then_sids_follow_sorted_tickers_including_dashed_ones(bundle):
@@ -20,6 +21,17 @@ def test_bundle_when_ingested_then_sids_follow_sorted_tickers_including_dashed_o
     tickers = sorted((*TICKERS, BENCHMARK))
     assert [manifest["tickers"][t]["sid"] for t in tickers] == list(range(len(tickers)))
     assert [a.symbol for a in readers.asset_finder.retrieve_all(range(len(tickers)))] == tickers
+
+
+def test_bundle_when_a_tickers_bars_end_early_then_only_it_auto_closes_on_its_last_session(
+        ended_bundle):
+    root, manifest = ended_bundle
+    finder = load_bundle(root, RUN_DATE).asset_finder
+
+    assets = {a.symbol: a for a in finder.retrieve_all(range(len(manifest["tickers"])))}
+
+    assert (assets["JPM"].end_date, assets["JPM"].auto_close_date) == (JPM_END, JPM_END)
+    assert all(a.auto_close_date is None for t, a in assets.items() if t != "JPM")
 
 
 def test_bundle_when_read_back_then_bars_equal_the_cleaned_bars_to_a_tenth_of_a_cent(bundle):

@@ -43,3 +43,23 @@ def test_summary_when_the_check_disagrees_then_it_records_the_disagreement():
 
     assert summary["vectorised_check"]["agrees"] is False
     assert "warning" not in summary
+
+
+def test_summary_when_the_benchmark_ends_early_then_its_metrics_stop_there_and_a_note_says_so():
+    ended = PERFORMANCE.assign(benchmark_returns=[0.001, 0.01, float("nan")])
+    note = ("benchmark SPY ends 2024-01-03, 1 session before the backtest's end 2024-01-04: "
+            "its figures stop there")
+
+    summary = backtest_summary(ended, AGREEING, CONFIG, "momentum_12_1", False, 1, [note])
+
+    assert summary["benchmark_metrics"]["total_return"] == pytest.approx(1.001 * 1.01 - 1)
+    assert summary["benchmark_metrics"]["hit_rate"] == 1.0
+    assert summary["benchmark_metrics"]["annual_return"] == pytest.approx(
+        (1.001 * 1.01) ** (252 / 2) - 1)
+    assert summary["notes"] == [note]
+
+
+def test_summary_when_nothing_was_noted_then_notes_is_an_empty_list():
+    summary = backtest_summary(PERFORMANCE, AGREEING, CONFIG, "momentum_12_1", False, 1)
+
+    assert summary["notes"] == []

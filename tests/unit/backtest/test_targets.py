@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from momentum_pipeline.backtest.targets import align_targets, check_targets_have_bars, rebalances
+from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
+                                                close_ended_positions, ended_tickers, rebalances)
 from momentum_pipeline.calendar import sessions
 
 SESSIONS = sessions(pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-10"))  # 7 sessions
@@ -86,12 +87,64 @@ def test_check_targets_when_weight_is_set_before_the_first_bar_then_error_names_
     targets = pd.DataFrame({"GEV": [0.0, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2]}, index=SESSIONS)
 
     with pytest.raises(ValueError, match=r"ticker GEV: non-zero target weight on 2024-01-03, "
-                                         r"2024-01-04, outside its cleaned bars "
+                                         r"2024-01-04, before its cleaned bars "
                                          r"2024-01-05..2024-01-10"):
         check_targets_have_bars(targets, {"GEV": (SESSIONS[3], SESSIONS[-1])})
+
+
+def test_check_targets_when_an_ended_ticker_is_set_before_its_first_bar_then_it_raises():
+    targets = pd.DataFrame({"GEV": [0.2] * 7, "AAPL": [0.2] * 7}, index=SESSIONS)
+    ranges = {"GEV": (SESSIONS[1], SESSIONS[3]), "AAPL": (SESSIONS[0], SESSIONS[-1])}
+
+    closed, _ = close_ended_positions(targets, ranges, {"GEV": 10.0})
+    with pytest.raises(ValueError, match=r"ticker GEV: non-zero target weight on 2024-01-02, "
+                                         r"before its cleaned bars 2024-01-03..2024-01-05"):
+        check_targets_have_bars(closed, ranges)
 
 
 def test_check_targets_when_weight_is_zero_outside_the_bars_then_it_passes():
     targets = pd.DataFrame({"GEV": [0.0, 0.0, 0.0, 0.2, 0.2, 0.2, 0.2]}, index=SESSIONS)
 
     check_targets_have_bars(targets, {"GEV": (SESSIONS[3], SESSIONS[-1])})
+
+
+def test_ended_tickers_when_bars_stop_before_the_latest_bar_then_they_are_listed_with_it():
+    ranges = {"AAPL": (SESSIONS[0], SESSIONS[-1]), "JPM": (SESSIONS[0], SESSIONS[3]),
+              "GEV": (SESSIONS[2], SESSIONS[-1])}
+
+    assert ended_tickers(ranges) == {"JPM": SESSIONS[3]}
+
+
+def test_close_ended_positions_when_data_ends_while_held_then_closed_at_last_close():
+    targets = pd.DataFrame({"AAPL": [0.5] * 7, "JPM": [0.032] * 7}, index=SESSIONS)
+    ranges = {"AAPL": (SESSIONS[0], SESSIONS[-1]), "JPM": (SESSIONS[0], SESSIONS[3])}
+
+    closed, notes = close_ended_positions(targets, ranges, {"AAPL": 190.0, "JPM": 123.454})
+
+    assert closed["JPM"].tolist() == [0.032, 0.032, 0.032, 0.0, 0.0, 0.0, 0.0]
+    assert closed["AAPL"].equals(targets["AAPL"])
+    assert notes == ["JPM: data ends 2024-01-05 while held (target 3.2 % of equity); "
+                     "closed at its last close 123.45 on 2024-01-05"]
+    assert targets["JPM"].eq(0.032).all(), "the input is left as it was"
+    check_targets_have_bars(closed, ranges)
+
+
+def test_close_ended_positions_when_the_strategy_left_before_the_data_ended_then_no_note():
+    targets = pd.DataFrame({"AAPL": [0.5] * 7, "JPM": [0.1, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0]},
+                           index=SESSIONS)
+    ranges = {"AAPL": (SESSIONS[0], SESSIONS[-1]), "JPM": (SESSIONS[0], SESSIONS[3])}
+
+    closed, notes = close_ended_positions(targets, ranges, {"AAPL": 190.0, "JPM": 123.45})
+
+    assert closed.equals(targets) and notes == []
+
+
+def test_close_ended_positions_when_a_short_ends_then_the_note_gives_its_negative_target():
+    targets = pd.DataFrame({"AAPL": [0.5] * 7, "XOM": [-0.05] * 7}, index=SESSIONS)
+    ranges = {"AAPL": (SESSIONS[0], SESSIONS[-1]), "XOM": (SESSIONS[0], SESSIONS[5])}
+
+    closed, notes = close_ended_positions(targets, ranges, {"XOM": 101.0})
+
+    assert closed["XOM"].tolist() == [-0.05] * 5 + [0.0] * 2
+    assert notes == ["XOM: data ends 2024-01-09 while held (target -5.0 % of equity); "
+                     "closed at its last close 101.00 on 2024-01-09"]

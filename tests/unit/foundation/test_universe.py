@@ -13,14 +13,16 @@ SP100 = CONFIG_DIR / "universe" / "sp100.csv"
 
 
 @pytest.mark.parametrize(("given", "expected"), [("BRK.B", "BRK-B"), (" aapl ", "AAPL"),
-                                                 ("brk-b", "BRK-B")])
+                                                 ("brk-b", "BRK-B"), ("^gspc", "^GSPC"),
+                                                 ("BF.B", "BF-B")])
 def test_normalise_ticker_when_dotted_or_lower_case_then_yahoo_form(given, expected):
     assert normalise_ticker(given) == expected
 
 
-@pytest.mark.parametrize("bad", ["", "  ", "AAPL;rm", "A/B", "AA PL"])
-def test_normalise_ticker_when_not_a_symbol_then_error_quotes_it(bad):
-    with pytest.raises(ValueError, match="invalid ticker"):
+@pytest.mark.parametrize("bad", ["", "  ", "AAPL;rm", "A/B", "AA PL", "^", "GS^PC", "^^GSPC"])
+def test_normalise_ticker_when_not_a_symbol_then_error_quotes_it_and_says_what_is_allowed(bad):
+    with pytest.raises(ValueError, match=r"invalid ticker .*: use letters, digits, '\.' or '-'.*"
+                                         r"after a '\^' for an index"):
         normalise_ticker(bad)
 
 

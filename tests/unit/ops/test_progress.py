@@ -7,6 +7,7 @@ import luigi.scheduler
 import luigi.worker
 
 from tasks.base import PipelineTask, atomic_path
+from tasks.pipeline import PipelineWrapper
 from tasks.progress import StageCounts, stage_counts
 from tests.conftest import run_tasks
 
@@ -17,7 +18,7 @@ class FitTrees(PipelineTask):
     def output(self) -> luigi.LocalTarget:
         return luigi.LocalTarget(str(self.dated_path("ops-test", "trees.txt")))
 
-    def run(self) -> None:
+    def produce(self) -> None:
         for tree in range(1, 5):
             self.report_progress(tree, 4, "fitting trees")
         with atomic_path(self.output().path) as tmp:
@@ -48,12 +49,12 @@ class CountedLeaf(PipelineTask):
     def output(self) -> luigi.LocalTarget:
         return luigi.LocalTarget(str(self.dated_path("ops-test", f"{self.ticker}.txt")))
 
-    def run(self) -> None:
+    def produce(self) -> None:
         with atomic_path(self.output().path) as tmp:
             tmp.write_text(self.ticker)
 
 
-class CountedStage(PipelineTask, luigi.WrapperTask):
+class CountedStage(PipelineWrapper):
     def requires(self):
         return [CountedLeaf(date=self.date, ticker=t) for t in ("AAPL", "MSFT", "TSLA", "XOM")]
 
@@ -66,13 +67,13 @@ def test_stage_counts_when_tasks_ran_in_forked_workers_then_every_finish_is_coun
 
 
 class FailingLeaf(CountedLeaf):
-    def run(self) -> None:
+    def produce(self) -> None:
         if self.ticker == "BAD":
             raise ValueError("ticker BAD: no prices")
-        super().run()
+        super().produce()
 
 
-class FailingStage(PipelineTask, luigi.WrapperTask):
+class FailingStage(PipelineWrapper):
     def requires(self):
         return [FailingLeaf(date=self.date, ticker=t) for t in ("AAPL", "BAD")]
 

@@ -133,3 +133,39 @@ def test_load_when_performance_lacks_a_column_then_error_names_file_and_column(r
     (0.51234, "score", "0.512")])
 def test_formatted_when_value_given_then_printed_in_its_unit(value, unit, text):
     assert formatted(value, unit) == text
+
+
+ENDED_NOTES = ["JPM: data ends 2024-05-15 while held (target 3.2 % of equity); closed at its "
+               "last close 123.45 on 2024-05-15",
+               "benchmark SPY ends 2025-10-07, 1 session before the backtest's end 2025-10-08: "
+               "its figures stop there"]
+
+
+def ended_benchmark(run_outputs, sessions: int = 30):
+    """The run's report inputs with the benchmark's last ``sessions`` returns missing and
+    the backtest's notes saying so."""
+    data = load_report(run_outputs.sources)
+    data.performance = data.performance.copy()
+    data.performance.iloc[-sessions:, data.performance.columns.get_loc("benchmark_returns")] = \
+        np.nan
+    data.summary = {**data.summary, "notes": ENDED_NOTES}
+    return data
+
+
+def test_context_when_the_backtest_has_notes_then_they_are_listed_for_the_first_page(
+        run_outputs):
+    data = ended_benchmark(run_outputs)
+
+    context = report_context(data, draw_charts(data, DPI, 63), {})
+
+    assert context["data_notes"] == ENDED_NOTES
+
+
+def test_charts_when_the_benchmark_ends_early_then_every_chart_is_still_drawn(run_outputs):
+    drawn = draw_charts(ended_benchmark(run_outputs), DPI, 63)
+
+    assert set(drawn) == set(CHART_PATHS.values())
+
+
+def test_context_when_the_summary_has_no_notes_then_none_are_listed(report):
+    assert report[2]["data_notes"] == []

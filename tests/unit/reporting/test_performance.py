@@ -19,6 +19,15 @@ def test_growth_when_benchmark_first_return_missing_then_it_counts_as_flat():
     assert growth(daily([np.nan, 0.1, -0.5])).tolist() == pytest.approx([1.0, 1.1, 0.55])
 
 
+def test_growth_and_drawdown_when_the_benchmark_ends_early_then_they_stop_at_its_last_return():
+    returns = daily([0.1, -0.5, np.nan, np.nan])
+
+    assert growth(returns).tolist()[:2] == pytest.approx([1.1, 0.55])
+    assert growth(returns).iloc[2:].isna().all()
+    assert drawdown(returns).tolist()[:2] == pytest.approx([0.0, -0.5])
+    assert drawdown(returns).iloc[2:].isna().all()
+
+
 def test_drawdown_when_plotted_then_its_minimum_is_the_backtest_max_drawdown():
     returns = daily(np.random.default_rng(1).normal(0.0005, 0.02, 500))
     assert drawdown(returns).min() == pytest.approx(max_drawdown(returns))

@@ -89,5 +89,25 @@ def test_markdown_when_rendered_then_sections_and_sample_banner_present(sample_r
     assert "missing_sessions (filled)" in markdown
 
 
+def test_html_and_markdown_when_the_backtest_has_notes_then_they_come_before_performance(
+        run_outputs):
+    data = load_report(run_outputs.sources)
+    note = "JPM: data ends 2024-05-15 while held (target 3.2 % of equity)"
+    data.summary = {**data.summary, "notes": [note]}
+    context = report_context(data, {}, {})
+
+    html, markdown = render_html(context), render_markdown(context)
+
+    assert html.index("<h2>Notes on the data</h2>") < html.index(note) < html.index(
+        "<h2>Performance</h2>")
+    assert markdown.index("## Notes on the data") < markdown.index(f"- {note}") < markdown.index(
+        "## Performance")
+
+
+def test_html_when_the_backtest_has_no_notes_then_no_notes_heading(run_outputs):
+    data = load_report(run_outputs.sources)
+    assert "Notes on the data" not in render_html(report_context(data, {}, {}))
+
+
 def test_markdown_cell_when_text_has_pipes_and_lines_then_one_safe_cell():
     assert markdown_cell("a | b\n  c") == "a \\| b c"

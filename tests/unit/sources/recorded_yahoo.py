@@ -131,17 +131,16 @@ def install_session(session: requests.Session) -> None:
 
 
 def chart_bars(path: Path) -> list[dict[str, object]]:
-    """The bars of a recorded chart as yfinance should return them with ``auto_adjust``:
-    open, high and low scaled by adjclose/close, close replaced by adjclose."""
+    """The bars of a recorded chart as yfinance returns them without ``auto_adjust``
+    (Yahoo's standard layout): OHLC as quoted, the adjusted close beside them."""
     result = json.loads(path.read_text())["chart"]["result"][0]
     quote, adjusted = result["indicators"]["quote"][0], result["indicators"]["adjclose"][0]
     bars = []
     for i, stamp in enumerate(result["timestamp"]):
-        ratio = adjusted["adjclose"][i] / quote["close"][i]
         bars.append({
             "date": dt.datetime.fromtimestamp(stamp, dt.timezone.utc).date(),
-            "open": quote["open"][i] * ratio, "high": quote["high"][i] * ratio,
-            "low": quote["low"][i] * ratio, "close": adjusted["adjclose"][i],
+            "open": quote["open"][i], "high": quote["high"][i], "low": quote["low"][i],
+            "close": quote["close"][i], "adj_close": adjusted["adjclose"][i],
             "volume": quote["volume"][i],
         })
     return bars

@@ -15,6 +15,7 @@ import requests
 
 from momentum_pipeline.sources import SourceError
 from momentum_pipeline.sources.yahoo import RetryPolicy, fetch_yahoo
+from momentum_pipeline.validation import PRICE_BASIS_ADJUSTED, clean_prices
 from tests.unit.sources.recorded_yahoo import (
     ACME_CHART, RecordedYahoo, chart_bars, recorded_session, yfinance_isolated)
 
@@ -34,7 +35,7 @@ def fetch(adapter: RecordedYahoo, sleeps: list[float], ticker: str = "ACME",
                        sleep=sleeps.append)
 
 
-def test_yahoo_when_answered_then_bars_are_the_charts_adjusted_values():
+def test_yahoo_when_answered_then_bars_are_the_charts_quotes_with_its_adjusted_close():
     adapter, sleeps = RecordedYahoo({"ACME": ACME_CHART}), []
     fetched = fetch(adapter, sleeps)
     expected = pd.DataFrame(chart_bars(ACME_CHART))
@@ -45,12 +46,15 @@ def test_yahoo_when_answered_then_bars_are_the_charts_adjusted_values():
     assert fetched.retrieved_at is not None  # a live download says when
 
 
-def test_yahoo_when_dividend_in_window_then_bars_before_ex_date_scaled_down():
-    fetched = fetch(RecordedYahoo({"ACME": ACME_CHART}), []).frame.set_index("date")
-    unadjusted = pd.DataFrame(chart_bars(ACME_CHART)).set_index("date")["volume"]
-    assert fetched.loc["2024-10-04", "close"] < 53.51  # the chart's raw close that day
-    assert fetched.loc["2024-10-08", "close"] == 53.40  # on and after the ex-date: as traded
-    assert fetched["volume"].tolist() == unadjusted.tolist()
+def test_yahoo_when_dividend_in_window_then_cleaned_bars_before_ex_date_scaled_down():
+    fetched = fetch(RecordedYahoo({"ACME": ACME_CHART}), [])
+    cleaned, report = clean_prices(fetched.frame, "ACME", END, "yahoo:ACME")
+    chart = pd.DataFrame(chart_bars(ACME_CHART)).set_index("date")
+    assert cleaned.loc["2024-10-04", "close"] < 53.51  # the chart's raw close that day
+    assert cleaned.loc["2024-10-08", "close"] == 53.40  # on and after the ex-date: as traded
+    assert cleaned["close"].tolist() == chart["adj_close"].tolist()
+    assert cleaned["volume"].tolist() == chart["volume"].tolist()
+    assert report.price_basis == PRICE_BASIS_ADJUSTED
 
 
 @pytest.mark.parametrize("failure", [Timeout, ConnectionError, 429])

@@ -11,8 +11,8 @@ from momentum_pipeline.frames import dump_json
 from momentum_pipeline.validation import clean_prices
 
 RULES = ["missing_values", "duplicate_rows", "non_trading_days", "ohlc_repaired",
-         "missing_sessions", "zero_volume", "flat_bars", "thin_volume", "suspicious_jumps",
-         "stale_last_session"]
+         "missing_sessions", "sparse_history", "zero_volume", "flat_bars", "thin_volume",
+         "suspicious_jumps", "extreme_jumps", "stale_last_session"]
 
 
 def quiet_bars(dates: pd.DatetimeIndex, volume: float = 1e6) -> pd.DataFrame:
@@ -25,7 +25,10 @@ def test_record_when_serialised_then_all_rules_in_pipeline_order_with_action_cou
     _, record = clean_prices(quiet_bars(dates), "X", dt.date(2024, 3, 28), where="X.csv")
     data = record.to_dict()
     assert list(data["rules"]) == RULES
-    assert data["rules"]["flat_bars"] == {"action": "flagged", "count": 0, "dates": []}
+    assert data["rules"]["flat_bars"] == {"action": "flagged", "severity": "info", "count": 0,
+                                          "dates": []}
+    assert data["rules"]["extreme_jumps"]["severity"] == "reject"
+    assert data["price_basis"].startswith("as delivered") and data["warnings"] == []
     assert (data["ticker"], data["source"], data["rows_in"], data["rows_out"]) == (
         "X", "X.csv", 20, 20)
     assert json.loads(dump_json(data)) == data
