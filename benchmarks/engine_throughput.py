@@ -1,5 +1,5 @@
 """Speed of the C++ order engine: natively, and through its SWIG binding one order per
-call and in batches.
+call (the path ExecuteTrades uses).
 
     PYTHONPATH=. python benchmarks/engine_throughput.py [--orders 2000000] [--python-orders 200000]
 
@@ -13,8 +13,8 @@ and fsyncs a journal record before each order.
 
 Printed: orders per second (wall clock and per CPU second of the measuring thread:
 the machine may be shared), latency percentiles of one native order, and the cost of
-one order through each binding path next to the native cost measured in the same run.
-Goals: >= 3 million orders/s natively; < 1 microsecond per order through the batch call.
+one order through the binding next to the native cost measured in the same run.
+Goal: >= 3 million orders/s natively.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def engine() -> oe.Engine:
 
 
 def flow(n: int, seed: int = 20251008) -> dict[str, np.ndarray]:
-    """The native benchmark's order mix, as the batch call's arrays."""
+    """The native benchmark's order mix, as arrays (one row per order)."""
     random = np.random.default_rng(seed)
     symbols = random.integers(0, SYMBOLS, n).astype(np.int32)
     buy = random.integers(0, 2, n) == 0
@@ -99,28 +99,9 @@ def per_call(n: int) -> tuple[float, float]:
     return 1e9 * (time.perf_counter() - wall) / n, 1e9 * (time.thread_time() - cpu) / n
 
 
-def batched(n: int, batch: int) -> tuple[float, float, float]:
-    """Nanoseconds per order through the batch call into preallocated outputs, wall and
-    CPU; and the share of orders accepted."""
-    made = engine()
-    arrays = flow(n)
-    codes = np.empty(n, dtype=np.uint8)
-    filled = np.empty(n, dtype=np.int64)
-    names = ("symbols", "sides", "types", "times_in_force", "quantities", "limit_prices")
-    wall, cpu = time.perf_counter(), time.thread_time()
-    for start in range(0, n, batch):
-        end = min(n, start + batch)
-        made._submit_batch_into(*(arrays[name][start:end] for name in names),
-                                codes[start:end], filled[start:end])
-        if end % END_OF_DAY_EVERY == 0:
-            made.end_of_day()
-    return (1e9 * (time.perf_counter() - wall) / n, 1e9 * (time.thread_time() - cpu) / n,
-            float((codes == 0).mean()))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=2_000_000, help="native and batch orders")
+    parser.add_argument("--orders", type=int, default=2_000_000, help="native orders")
     parser.add_argument("--python-orders", type=int, default=200_000,
                         help="orders through the one-per-call binding")
     args = parser.parse_args()
@@ -143,12 +124,6 @@ def main() -> None:
     print(f"SWIG, one order per Engine.submit call, journal-less, {args.python_orders:,} orders:")
     print(f"  {call_ns:8.0f} ns per order wall, {call_cpu_ns:.0f} ns CPU   "
           f"({call_ns / native_ns:.1f}x native wall, {call_cpu_ns / native_cpu_ns:.1f}x CPU)")
-    for batch in (1_000, 50_000):
-        wall_ns, cpu_ns, accepted = batched(args.orders, batch)
-        print(f"SWIG, submit_batch of {batch:,} numpy rows, journal-less, {args.orders:,} orders "
-              f"({100 * accepted:.1f}% accepted):")
-        print(f"  {wall_ns:8.0f} ns per order wall, {cpu_ns:.0f} ns CPU   "
-              f"({wall_ns / native_ns:.2f}x native wall, {cpu_ns / native_cpu_ns:.2f}x CPU; goal < 1000 ns)")
 
 
 if __name__ == "__main__":

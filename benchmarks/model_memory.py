@@ -43,15 +43,13 @@ def measure(case: str, csv_dir: Path) -> dict[str, float]:
     from momentum_pipeline.sources.csvdir import fetch_csv
     from momentum_pipeline.universe import load_universe
     from momentum_pipeline.validation import clean_prices
-    from tasks.config import data, model, universe
-    from tasks.features import feature_params
-    from tasks.model import forest_settings
+    from tasks.config import data, features, model, universe
 
     figures = {"imports_peak_mib": peak_mib()}
     if case == "imports":
         return figures
     tickers = load_universe(universe().file) if case == "pooled" else ("TSLA",)
-    params, start = feature_params(), data().start
+    params, start = features().settings(), data().start
 
     def frames():
         for ticker in tickers:
@@ -64,10 +62,10 @@ def measure(case: str, csv_dir: Path) -> dict[str, float]:
     figures.update(tickers=len(tickers), rows=len(rows.target),
                    feature_mib=rows.features.memory_usage(deep=True).sum() / 2**20,
                    dataset_seconds=time.perf_counter() - started, dataset_peak_mib=peak_mib())
-    settings = model()
+    settings = model().settings()
     split = time_split(rows.dates, settings.validation_fraction, settings.test_fraction,
                        settings.gap)
-    forest = forest_settings(42)
+    forest = settings.forest(42)
     trained = train_direction_model(rows, split, forest)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.joblib"

@@ -28,7 +28,6 @@ Every value at row t uses bars up to t only.
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,45 +35,7 @@ import pandas_ta as ta
 import pandera.pandas as pa
 from pandas_ta.maps import Imports
 
-
-@dataclass(frozen=True)
-class FeatureParams:
-    """Windows of the features, in sessions."""
-
-    rsi_length: int = 14
-    macd_fast: int = 12
-    macd_slow: int = 26
-    macd_signal: int = 9
-    return_lags: tuple[int, ...] = (1, 2, 3, 4, 5)
-    rolling_windows: tuple[int, ...] = (5, 21)
-    ma_windows: tuple[int, ...] = (20, 50, 200)
-
-    def __post_init__(self) -> None:
-        windows = {"rsi_length": [self.rsi_length], "macd_fast": [self.macd_fast],
-                   "macd_slow": [self.macd_slow], "macd_signal": [self.macd_signal],
-                   "return_lags": self.return_lags, "rolling_windows": self.rolling_windows,
-                   "ma_windows": self.ma_windows}
-        for name, values in windows.items():
-            # A lag may be 1 session; pandas-ta takes TA-Lib's path only for windows >= 2.
-            least = 1 if name == "return_lags" else 2
-            if (not values or len(set(values)) != len(values)
-                    or any(int(v) != v or v < least for v in values)):
-                raise ValueError(f"feature parameter {name}={list(values)}: expected distinct "
-                                 f"whole numbers of sessions >= {least}")
-        if self.macd_fast >= self.macd_slow:
-            raise ValueError(f"feature parameters macd_fast={self.macd_fast}, "
-                             f"macd_slow={self.macd_slow}: expected fast < slow")
-
-    def to_dict(self) -> dict[str, object]:
-        """As recorded in provenance (lists, not tuples, so JSON round trips compare equal)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    def columns(self) -> list[str]:
-        """The feature columns, in output order."""
-        return ["return_1d", *(f"return_lag_{k}" for k in self.return_lags),
-                "rsi", "macd", "macd_signal", "macd_hist",
-                *(f"return_{stat}_{w}" for w in self.rolling_windows for stat in ("mean", "std")),
-                "volume_change", *(f"ma_distance_{w}" for w in self.ma_windows)]
+from momentum_pipeline.config import FeatureParams
 
 
 def _finite_after_warm_up(frame: pd.DataFrame) -> pd.Series:

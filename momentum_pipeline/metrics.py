@@ -18,13 +18,13 @@ drawdown               close / highest close so far - 1 (0 at a new high)    fra
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from momentum_pipeline.calendar import TRADING_DAYS
+from momentum_pipeline.config import MetricParams
 
 #: Marks every output built from the ``sample`` source (titles, log lines, notes).
 SAMPLE_DATA_LABEL = "SAMPLE DATA"
@@ -37,25 +37,6 @@ def sample_data_label(sample_data: bool) -> dict[str, Any]:
     if sample_data:
         return {"sample_data": True, "warning": SAMPLE_DATA_WARNING}
     return {"sample_data": False}
-
-
-@dataclass(frozen=True)
-class MetricParams:
-    """Windows of the rolling metrics, in sessions."""
-
-    volatility_window: int = 21
-    ma_windows: tuple[int, ...] = (20, 50, 200)
-
-    def __post_init__(self) -> None:
-        if self.volatility_window < 2:
-            raise ValueError(f"metric parameter volatility_window={self.volatility_window}: "
-                             "expected >= 2 sessions")
-        if not self.ma_windows or any(w < 1 for w in self.ma_windows):
-            raise ValueError(f"metric parameter ma_windows={list(self.ma_windows)}: "
-                             "expected windows of >= 1 session")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"volatility_window": self.volatility_window, "ma_windows": list(self.ma_windows)}
 
 
 def annualised_volatility(log_returns: pd.Series | pd.DataFrame,

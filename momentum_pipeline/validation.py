@@ -4,9 +4,9 @@ Structural problems (missing columns, text in numbers, non-positive prices, unso
 dates, conflicting duplicate dates) are schema mismatches: the ticker fails with an
 error naming the file, column and rows, and is not retried. Repairable defects are
 fixed by named rules, each counted in a :class:`QualityReport`, and each has a
-severity (:data:`RULES`, changed with ``severity=``): ``info`` (recorded), ``warn``
-(the data is used, the finding is alerted and reported) or ``reject`` (the ticker is
-excluded from the day, :class:`QualityRejected`):
+severity (:data:`RULES`, changed with :attr:`CleaningSettings.severity`): ``info``
+(recorded), ``warn`` (the data is used, the finding is alerted and reported) or
+``reject`` (the ticker is excluded from the day, :class:`QualityRejected`):
 
 ====================  ========  =======  ================================================
 rule                  action    default  what
@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ from pandera.engines.pandas_engine import DateTime
 from pandera.errors import SchemaError, SchemaErrors
 
 from momentum_pipeline.calendar import last_session_on_or_before, sessions
+from momentum_pipeline.config import CleaningSettings
 from momentum_pipeline.exclusions import TickerDataError
 from momentum_pipeline.sources import quote_rows
 
@@ -101,7 +103,7 @@ class QualityRejected(SchemaMismatch):
     """A cleaning rule of severity ``reject`` found something: the ticker is excluded."""
 
 
-def rule_severities(overrides: dict[str, str] | None = None) -> dict[str, str]:
+def rule_severities(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every rule's severity: the defaults of :data:`RULES` with ``overrides`` applied;
     raises on an unknown rule or severity, naming what is allowed."""
     overrides = dict(overrides or {})
@@ -346,22 +348,18 @@ def _jump_values(frame: pd.DataFrame, dates: pd.Index) -> str:
 
 
 def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
-                 ohlc_tolerance: float = 1e-6, jump_threshold: float = 0.40,
-                 thin_volume_fraction: float = 0.05, extreme_jump_factor: float = 3.0,
-                 max_filled_fraction: float = 0.05,
-                 severity: dict[str, str] | None = None) -> tuple[pd.DataFrame, QualityReport]:
+                 settings: CleaningSettings = CleaningSettings()
+                 ) -> tuple[pd.DataFrame, QualityReport]:
     """Check ``raw`` against the raw schema, apply the cleaning rules, check the result.
 
     ``where`` names the input (file or source) in errors and in the report.
-    Thresholds are fractions: of price (``ohlc_tolerance``, ``jump_threshold``), of the
-    trailing median volume (``thin_volume_fraction``) and of the sessions
-    (``max_filled_fraction``); ``extreme_jump_factor`` is a price ratio. ``severity``
-    overrides rules' default severities (:data:`RULES`).
+    ``settings`` holds the rules' thresholds and the severities that override the
+    rules' defaults (:data:`RULES`).
     Returns the cleaned bars (indexed by session date) and the quality report; raises
     :class:`QualityRejected` when a rule of severity ``reject`` finds anything.
     """
     report = QualityReport(ticker=ticker, where=where, rows_in=len(raw),
-                           severities=rule_severities(severity))
+                           severities=rule_severities(settings.severity))
     checked = check_schema(RAW_SCHEMA, raw, where, ticker)
     adjusted = ADJUSTED_CLOSE in checked.columns
     frame = checked[["date", *PRICES, "volume", *([ADJUSTED_CLOSE] if adjusted else [])]]
@@ -391,15 +389,15 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
 
     bar = frame[PRICES].to_numpy()
     top, bottom = bar.max(axis=1), bar.min(axis=1)
-    broken = ((frame["high"].to_numpy() < top * (1 - ohlc_tolerance))
-              | (frame["low"].to_numpy() > bottom * (1 + ohlc_tolerance)))
+    broken = ((frame["high"].to_numpy() < top * (1 - settings.ohlc_tolerance))
+              | (frame["low"].to_numpy() > bottom * (1 + settings.ohlc_tolerance)))
     report.record("ohlc_repaired", frame.index[broken])
     frame = frame.assign(high=top, low=bottom)
 
     calendar = sessions(frame.index[0], frame.index[-1])
     gaps = calendar.difference(frame.index)
     report.record("missing_sessions", gaps)
-    sparse = len(gaps) > max(max_filled_fraction * len(calendar), SPARSE_MIN_FILLED)
+    sparse = len(gaps) > max(settings.max_filled_fraction * len(calendar), SPARSE_MIN_FILLED)
     report.record("sparse_history", gaps if sparse else gaps[:0])
     filled = calendar.isin(gaps)
     if len(gaps):
@@ -418,13 +416,13 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
     report.record("flat_bars", frame.index[flat])
     usual = (volume.where(traded).shift(1)
              .rolling(VOLUME_MEDIAN_SESSIONS, min_periods=VOLUME_MEDIAN_SESSIONS // 2).median())
-    thin = (volume > 0) & (volume < thin_volume_fraction * usual)
+    thin = (volume > 0) & (volume < settings.thin_volume_fraction * usual)
     report.record("thin_volume", frame.index[thin])
     previous_close = frame["close"].shift(1)
     gap = (frame["open"] / previous_close - 1).abs()
-    report.record("suspicious_jumps", frame.index[gap > jump_threshold])
+    report.record("suspicious_jumps", frame.index[gap > settings.jump_threshold])
     extreme = (np.log(frame[["open", "close"]].div(previous_close, axis=0)).abs()
-               .max(axis=1) >= np.log(extreme_jump_factor))
+               .max(axis=1) >= np.log(settings.extreme_jump_factor))
     report.record("extreme_jumps", frame.index[extreme])
     expected_last = last_session_on_or_before(run_date)
     stale = frame.index[-1:] if frame.index[-1] < expected_last else frame.index[:0]

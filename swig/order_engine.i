@@ -31,46 +31,6 @@ static void raise_journal_corrupted(const order_engine::JournalCorrupted& error)
   PyErr_SetObject(JournalCorruptedError, instance);
   Py_DECREF(instance);
 }
-
-/// A 1-d, C-contiguous buffer (a numpy array, array.array, bytes) of one element
-/// type, held for the duration of a call.
-class ArrayArgument {
- public:
-  /// kind: 'i' signed integer, 'u' unsigned integer, 'f' floating point.
-  ArrayArgument(PyObject* object, const char* name, char kind, Py_ssize_t itemsize, bool writable) {
-    const int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(object, &view_, flags) != 0) {
-      PyErr_Clear();
-      throw std::invalid_argument(std::string(name) + ": expected a contiguous " + (writable ? "writable " : "") +
-                                  "array (numpy array or buffer), got " + Py_TYPE(object)->tp_name);
-    }
-    held_ = true;
-    const std::string format = view_.format != nullptr ? view_.format : "B";
-    const std::string code = format.find_first_of("@=<") == 0 ? format.substr(1) : format;
-    const std::string codes = kind == 'i' ? "bhilq" : kind == 'u' ? "BHILQ" : "d";
-    if (view_.ndim != 1 || view_.itemsize != itemsize || code.size() != 1 ||
-        codes.find(code[0]) == std::string::npos) {
-      throw std::invalid_argument(std::string(name) + ": expected a 1-d array of " +
-                                  (kind == 'f' ? "float" : kind == 'u' ? "uint" : "int") +
-                                  std::to_string(8 * itemsize) + ", got format '" + format + "' with " +
-                                  std::to_string(view_.ndim) + " dimension(s)");
-    }
-  }
-  ~ArrayArgument() {
-    if (held_) PyBuffer_Release(&view_);
-  }
-  ArrayArgument(const ArrayArgument&) = delete;
-  ArrayArgument& operator=(const ArrayArgument&) = delete;
-
-  template <class T>
-  std::span<T> span() const {
-    return std::span<T>(static_cast<T*>(view_.buf), static_cast<std::size_t>(view_.shape[0]));
-  }
-
- private:
-  Py_buffer view_{};
-  bool held_ = false;
-};
 %}
 
 %init %{
@@ -142,7 +102,15 @@ class ArrayArgument {
 %ignore order_engine::format_record;
 %ignore order_engine::Clock;
 %ignore order_engine::Engine::Engine(const EngineConfig&, std::unique_ptr<Venue>);
+// The batch path (journal-less, no client order ids) is for the native benchmark only:
+// ExecuteTrades journals every order.
 %ignore order_engine::Engine::submit_batch;
+// The kill switch stays in C++ (ACTIVE from Python): ExecuteTrades is one confirmed,
+// manual run with no moment to halt it mid-way: to halt, do not confirm the run.
+%ignore order_engine::TradingState;
+%ignore order_engine::trading_state_name;
+%ignore order_engine::Engine::set_trading_state;
+%ignore order_engine::Engine::trading_state;
 %ignore order_engine::Engine::in_doubt_orders;
 
 %include "order_engine/clock.hpp"
@@ -175,39 +143,7 @@ std::vector<JournalRecord> read_journal(const std::string& path) {
   /// Orders the journal shows as sent without a final state (a copy).
   std::vector<order_engine::OrderReport> in_doubt() const { return $self->in_doubt_orders(); }
 
-  void _submit_batch_into(PyObject* symbols, PyObject* sides, PyObject* types, PyObject* times_in_force,
-                          PyObject* quantities, PyObject* limit_prices, PyObject* codes, PyObject* filled) {
-    const ArrayArgument symbol_array(symbols, "symbols", 'i', 4, false);
-    const ArrayArgument side_array(sides, "sides", 'u', 1, false);
-    const ArrayArgument type_array(types, "types", 'u', 1, false);
-    const ArrayArgument tif_array(times_in_force, "times_in_force", 'u', 1, false);
-    const ArrayArgument quantity_array(quantities, "quantities", 'i', 8, false);
-    const ArrayArgument price_array(limit_prices, "limit_prices", 'f', 8, false);
-    const ArrayArgument code_array(codes, "codes", 'u', 1, true);
-    const ArrayArgument filled_array(filled, "filled", 'i', 8, true);
-    $self->submit_batch(symbol_array.span<const std::int32_t>(), side_array.span<const std::uint8_t>(),
-                        type_array.span<const std::uint8_t>(), tif_array.span<const std::uint8_t>(),
-                        quantity_array.span<const std::int64_t>(), price_array.span<const double>(),
-                        code_array.span<std::uint8_t>(), filled_array.span<std::int64_t>());
-  }
-
   %pythoncode %{
-    def submit_batch(self, symbols, sides, types, times_in_force, quantities, limit_prices):
-        """Many orders in one call (journal-less engines only), as numpy arrays:
-        symbols int32 (from symbol_id), sides/types/times_in_force uint8 (the enum
-        values), quantities int64 (shares), limit_prices float64 (dollars; ignored for
-        market orders). Returns (codes uint8: RejectReason per row, 0 = accepted,
-        REJECT_INVALID_ORDER for a malformed row; filled int64: shares filled)."""
-        import numpy as np
-        arrays = [np.ascontiguousarray(symbols, dtype=np.int32), np.ascontiguousarray(sides, dtype=np.uint8),
-                  np.ascontiguousarray(types, dtype=np.uint8), np.ascontiguousarray(times_in_force, dtype=np.uint8),
-                  np.ascontiguousarray(quantities, dtype=np.int64),
-                  np.ascontiguousarray(limit_prices, dtype=np.float64)]
-        codes = np.empty(len(arrays[0]), dtype=np.uint8)
-        filled = np.empty(len(arrays[0]), dtype=np.int64)
-        self._submit_batch_into(*arrays, codes, filled)
-        return codes, filled
-
     def __enter__(self):
         return self
 
@@ -219,7 +155,6 @@ std::vector<JournalRecord> read_journal(const std::string& path) {
 
 %pythoncode %{
 JournalCorruptedError = _order_engine.JournalCorruptedError
-REJECT_INVALID_ORDER = RejectReason_InvalidOrder
 
 
 def new_order(client_order_id, symbol, side, quantity, limit_price=None, time_in_force=TimeInForce_Day):

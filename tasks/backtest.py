@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -22,24 +21,6 @@ RESULT_FRAMES = ("performance", "positions", "orders", "transactions")
 def priced_tickers() -> tuple[str, ...]:
     """The universe and the benchmark: every ticker the bundle holds."""
     return tuple(dict.fromkeys((*universe_tickers(), benchmark_ticker())))
-
-
-def backtest_config(run_date: dt.date):
-    """The ``[backtest]`` settings, checked (:class:`~momentum_pipeline.backtest.config.BacktestConfig`)."""
-    from momentum_pipeline.backtest.config import BacktestConfig
-    from momentum_pipeline.backtest.costs import CostModel
-    from momentum_pipeline.calendar import last_session_on_or_before
-
-    settings = backtest()
-    end = settings.end or last_session_on_or_before(run_date).date()
-    if end > run_date:
-        raise ValueError(f"backtest end {end} is after the run date {run_date}: "
-                         "no prices from the future")
-    return BacktestConfig(
-        start=settings.start, end=end, capital=settings.capital, benchmark=benchmark_ticker(),
-        costs=CostModel(commission=settings.commission, commission_rate=settings.commission_rate,
-                        slippage_bps=settings.slippage_bps, volume_limit=settings.volume_limit,
-                        fill_price=settings.fill_price))
 
 
 class IngestBundle(PipelineTask):
@@ -84,8 +65,7 @@ class BacktestStrategy(PipelineTask):
     """
 
     settings = (backtest, universe)
-    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.algorithm",
-               "momentum_pipeline.backtest.summary")
+    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.checked_run")
 
     def requires(self) -> dict[str, luigi.Task | dict[str, ValidatePrices]]:
         return {"signals": GenerateSignals(date=self.date), "bundle": IngestBundle(date=self.date),
@@ -99,58 +79,23 @@ class BacktestStrategy(PipelineTask):
     def produce(self) -> None:
         from dataclasses import asdict
 
-        import pandas as pd
-
-        from momentum_pipeline.backtest.algorithm import benchmark_returns, run_backtest
-        from momentum_pipeline.backtest.bundle import bar_ranges as bundle_bar_ranges
-        from momentum_pipeline.backtest.summary import backtest_summary
-        from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
-                                                        close_ended_positions, rebalances)
-        from momentum_pipeline.backtest.vectorised import agrees, compare, vectorised_backtest
+        from momentum_pipeline.backtest.checked_run import run_and_check
         from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
 
-        config = backtest_config(self.date)
+        config = backtest().settings().config(self.date, benchmark_ticker())
         inputs = self.input()
         bundle_file = Path(inputs["bundle"].path)
         manifest = json.loads(bundle_file.read_text())
-        bar_ranges = bundle_bar_ranges(manifest)
-        simulated = config.simulated_sessions(min(first for first, _ in bar_ranges.values()),
-                                              max(last for _, last in bar_ranges.values()))
         weights_path = inputs["signals"]["weights"].path
-        targets = align_targets(read_parquet(weights_path), simulated, where=weights_path)
-        check_targets_have_bars(targets, bar_ranges)
-        prices = {t: read_parquet(inputs["prices"][t]["prices"].path)
-                  for t in (*targets.columns, config.benchmark)}
-        targets, closed = close_ended_positions(
-            targets, bar_ranges, {t: float(prices[t]["close"].iloc[-1]) for t in targets.columns})
-        plan = rebalances(targets)
-        benchmark, benchmark_notes = benchmark_returns(prices[config.benchmark]["close"],
-                                                       simulated, config.benchmark)
-        notes = [*closed, *benchmark_notes]
-        for note in notes:
-            self.log.warning("%s: %s", self.date, note)
-        self.log.info("%s: %d sessions %s..%s, %d rebalances, capital %.2f, costs %s", self.date,
-                      len(simulated), simulated[0].date(), simulated[-1].date(), len(plan),
-                      config.capital, asdict(config.costs))
-
-        result = run_backtest(plan, {t: e["sid"] for t, e in manifest["tickers"].items()},
-                              simulated, config.capital, config.costs, benchmark,
-                              bundle_file.parent, self.date)
-        for session, ticker in result.skipped_orders:
-            self.log.warning("%s: no order for %s: no bar on that session", session, ticker)
-        check = vectorised_backtest(
-            plan, pd.DataFrame({t: prices[t]["open"] for t in plan.columns}),
-            pd.DataFrame({t: prices[t]["close"] for t in plan.columns}),
-            simulated, config.capital, config.costs)
-        comparison = compare(result.performance, check)
-        if not agrees(comparison):
-            self.log.warning("zipline and the vectorised check disagree beyond tolerance: %s",
-                             comparison)
-
         provenance = read_provenance(weights_path)
         strategy = provenance.parameters.get("strategy", {}).get("name", "target_weights")
-        summary = backtest_summary(result.performance, comparison, config, strategy,
-                                   provenance.sample_data, len(plan), notes)
+        checked = run_and_check(
+            read_parquet(weights_path), manifest,
+            lambda ticker: read_parquet(inputs["prices"][ticker]["prices"].path), config,
+            strategy=strategy, sample_data=provenance.sample_data,
+            zipline_root=bundle_file.parent, run_date=self.date, log=self.log,
+            where=weights_path)
+        result, summary = checked.result, checked.summary
         derived = provenance.derive(self.task_id, parameters={
             **self.parameters(), "start": summary["start"], "end": summary["end"],
             "capital": config.capital, "benchmark": config.benchmark, **asdict(config.costs)},
@@ -164,4 +109,4 @@ class BacktestStrategy(PipelineTask):
         metrics = summary["strategy_metrics"]
         self.log.info("%s: total return %s, sharpe %s, max drawdown %s; vectorised check %s",
                       self.date, metrics["total_return"], metrics["sharpe"],
-                      metrics["max_drawdown"], comparison)
+                      metrics["max_drawdown"], checked.comparison)

@@ -3,6 +3,10 @@
 Luigi maps ``[section] option`` in ``luigi.cfg`` and ``--section-option`` on the
 command line to these classes, so ``--data-source csv`` sets ``data().source``.
 Class names are lower case because Luigi derives the section name from them.
+
+A stage's settings are declared once, in a frozen dataclass of its domain package
+(default, unit, help): the stage's section here is derived from it
+(:func:`tasks.settings.config_section`), and ``section().settings()`` returns it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,12 @@ import datetime as dt
 from pathlib import Path
 
 import luigi
+
+from momentum_pipeline.backtest.config import BacktestSettings
+from momentum_pipeline.config import CleaningSettings, FeatureParams, MetricParams
+from momentum_pipeline.execution.config import ExecutionSettings
+from momentum_pipeline.model.config import ModelSettings
+from tasks.settings import config_section
 
 #: The repository's config folder (universe lists, strategy files).
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
@@ -63,55 +73,9 @@ class universe(luigi.Config):  # noqa: N801
                                   "tickers are excluded) before the whole day fails.")
 
 
-class validation(luigi.Config):  # noqa: N801
-    """Thresholds of the cleaning rules (fractions are of price, not percent)."""
-
-    ohlc_tolerance = luigi.FloatParameter(default=1e-6,
-                                          description="Relative slack allowed in OHLC relations.")
-    jump_threshold = luigi.FloatParameter(default=0.40,
-                                          description="Overnight gap (fraction) flagged as a "
-                                                      "suspicious adjustment.")
-    thin_volume_fraction = luigi.FloatParameter(
-        default=0.05, description="Volume below this fraction of the median of the previous "
-                                  "21 sessions is flagged as a partial day's volume.")
-    extreme_jump_factor = luigi.FloatParameter(
-        default=3.0, description="An open or close this many times (or 1/this) the previous "
-                                 "close: an unapplied split or a bad print (rule extreme_jumps).")
-    max_filled_fraction = luigi.FloatParameter(
-        default=0.05, description="Largest fraction of sessions that may be missing and filled "
-                                  "before the series counts as sparse (rule sparse_history).")
-    severity = luigi.DictParameter(
-        default={}, description='Severity per rule, over the defaults: info, warn or reject, '
-                                'e.g. {"missing_sessions": "info", "suspicious_jumps": "reject"}.')
-    warn_alert_sessions = luigi.IntParameter(
-        default=5, description="A warn finding is alerted when it falls in this many sessions "
-                               "up to the run date (older ones stay in the record and report).")
-
-
-class metrics(luigi.Config):  # noqa: N801
-    """Windows of CalculateMetrics, in sessions."""
-
-    volatility_window = luigi.IntParameter(default=21,
-                                           description="Sessions of the rolling volatility.")
-    ma_windows = luigi.ListParameter(default=[20, 50, 200],
-                                     description="Sessions of the moving averages.")
-
-
-class features(luigi.Config):  # noqa: N801
-    """Windows of BuildFeatures' indicators, in sessions; recorded with the features."""
-
-    rsi_length = luigi.IntParameter(default=14, description="RSI window.")
-    macd_fast = luigi.IntParameter(default=12, description="MACD fast EMA.")
-    macd_slow = luigi.IntParameter(default=26, description="MACD slow EMA.")
-    macd_signal = luigi.IntParameter(default=9, description="EMA of MACD: its signal line.")
-    return_lags = luigi.ListParameter(default=[1, 2, 3, 4, 5],
-                                      description="Lags of the daily return columns.")
-    rolling_windows = luigi.ListParameter(default=[5, 21],
-                                          description="Windows of the rolling mean and std "
-                                                      "of daily returns.")
-    ma_windows = luigi.ListParameter(default=[20, 50, 200],
-                                     description="Moving averages the close's distance is "
-                                                 "measured from.")
+validation = config_section("validation", CleaningSettings)
+metrics = config_section("metrics", MetricParams)
+features = config_section("features", FeatureParams)
 
 
 class signals(luigi.Config):  # noqa: N801
@@ -161,100 +125,6 @@ class alerts(luigi.Config):  # noqa: N801
                                                           "POSTs; empty: no webhook.")
 
 
-class model(luigi.Config):  # noqa: N801
-    """The direction model: forest hyperparameters, splits and evaluation.
-
-    The seed is a task parameter (``TrainModel --random-state``), recorded in the card.
-    """
-
-    n_estimators = luigi.IntParameter(default=200, description="Trees in the forest.")
-    max_depth = luigi.IntParameter(default=6, description="Depth limit of each tree: keeps "
-                                                          "the pooled model small.")
-    min_samples_leaf = luigi.IntParameter(default=50, description="Fewest rows in a leaf.")
-    max_features = luigi.FloatParameter(default=0.3, description="Fraction of the features "
-                                                                 "tried at each split.")
-    max_samples = luigi.FloatParameter(default=0.5, description="Fraction of the training "
-                                                                "rows drawn for each tree.")
-    n_jobs = luigi.IntParameter(default=2, description="Threads fitting trees (results do "
-                                                       "not depend on it).")
-    validation_fraction = luigi.FloatParameter(default=0.15, description="Share of sessions "
-                                                                         "in validation.")
-    test_fraction = luigi.FloatParameter(default=0.20, description="Share of the newest "
-                                                                   "sessions held out for test.")
-    gap = luigi.IntParameter(default=5, description="Sessions left out before validation and "
-                                                    "before test (at least 1).")
-    walk_forward_folds = luigi.IntParameter(default=5, description="Folds of the walk-forward "
-                                                                   "evaluation.")
-    significance = luigi.FloatParameter(default=0.05, description="p-value below which the "
-                                                                  "model's edge counts.")
-
-
-class OptionalDateParameter(luigi.parameter.OptionalParameterMixin, luigi.DateParameter):
-    """A date, or None when empty (Luigi has no such parameter)."""
-
-    expected_type = dt.date
-
-
-class backtest(luigi.Config):  # noqa: N801
-    """BacktestStrategy: period, capital and trading costs (defaults: zipline's US equity
-    costs, filled at the next session's open)."""
-
-    start = luigi.DateParameter(default=dt.date(2015, 1, 2),
-                                description="First date of the backtest period.")
-    end = OptionalDateParameter(default=None,
-                                description="Last date of the period; empty: the run date's "
-                                            "session.")
-    capital = luigi.FloatParameter(default=1_000_000.0, description="Starting equity, dollars.")
-    commission = luigi.ChoiceParameter(choices=["per_share", "per_dollar", "none"],
-                                       default="per_share", description="Commission model.")
-    commission_rate = luigi.FloatParameter(default=0.001,
-                                           description="Dollars per share (per_share) or "
-                                                       "fraction of traded value (per_dollar).")
-    slippage_bps = luigi.FloatParameter(default=5.0, description="Fill price moved against "
-                                                                 "the trade, basis points.")
-    volume_limit = luigi.FloatParameter(default=0.1, description="Largest fraction of a "
-                                                                 "session's volume filled.")
-    fill_price = luigi.ChoiceParameter(choices=["open", "close"], default="open",
-                                       description="Orders decided on a close fill at the next "
-                                                   "session's open or close.")
-
-
-class execution(luigi.Config):  # noqa: N801
-    """ExecuteTrades: the capital the target weights apply to, the order engine's
-    pre-trade risk limits, the paper venue's simulated market and the order journal.
-    Limits are in shares, dollars at the run date's close, and fractions of it."""
-
-    capital = luigi.FloatParameter(default=1_000_000.0,
-                                   description="Equity the target weights are fractions of, "
-                                               "dollars.")
-    max_order_quantity = luigi.IntParameter(default=100_000, description="Shares in one order.")
-    max_order_notional = luigi.FloatParameter(default=150_000.0,
-                                              description="Dollars in one order, at its limit.")
-    max_position_quantity = luigi.IntParameter(default=200_000,
-                                               description="|Shares| held in one ticker.")
-    max_position_notional = luigi.FloatParameter(default=150_000.0,
-                                                 description="|Dollars| held in one ticker.")
-    max_gross_exposure = luigi.FloatParameter(default=1_500_000.0,
-                                              description="Dollars of all |positions| together.")
-    price_collar = luigi.FloatParameter(default=0.05,
-                                        description="Largest distance of a limit price from the "
-                                                    "close, a fraction; orders are priced at "
-                                                    "half of it.")
-    max_orders_per_second = luigi.FloatParameter(default=200.0,
-                                                 description="Accepted orders per second: a "
-                                                             "guard against a runaway loop.")
-    journal = luigi.OptionalPathParameter(default=None, absolute=True,
-                                          description="The order journal (positions carry over "
-                                                      "in it); empty: executions/journal.log "
-                                                      "under the data root.")
-    live_venue = luigi.Parameter(default="",
-                                 description="Live venue adapter for --venue live; empty: none "
-                                             "configured, so live refuses.")
-    paper_levels = luigi.IntParameter(default=10,
-                                      description="Price levels per side of the paper market.")
-    paper_level_spacing = luigi.FloatParameter(default=0.0005,
-                                               description="Paper market: distance between "
-                                                           "levels, a fraction of the close.")
-    paper_level_notional = luigi.FloatParameter(default=250_000.0,
-                                                description="Paper market: dollars offered at "
-                                                            "each level.")
+model = config_section("model", ModelSettings)
+backtest = config_section("backtest", BacktestSettings)
+execution = config_section("execution", ExecutionSettings)

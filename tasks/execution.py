@@ -22,9 +22,9 @@ class ExecuteTrades(PipelineTask):
     """Orders that move the journal's positions to the run date's targets (whole shares
     of ``[execution] capital`` at each ticker's close), through the engine's risk checks
     and the paper venue -> ``executions/<date>/`` (orders, fills, rejections, positions,
-    summary.json) and ``logs/trade_exec.log``. The order journal
-    (``executions/journal.log``) carries positions across days; a client order id it
-    already holds is never sent again, so a rerun sends nothing twice.
+    summary.json, with the risk limits in force) and ``logs/trade_exec.log``. The order
+    journal (``executions/journal.log``) carries positions across days; a client order id
+    it already holds is never sent again, so a rerun sends nothing twice.
 
     Unconfirmed, it requires nothing and fails at once with how to confirm, writing no
     output. A failure is never retried: the alert asks a person to look.
@@ -33,9 +33,9 @@ class ExecuteTrades(PipelineTask):
     confirm = luigi.Parameter(default="", significant=False,
                               description="The run date again (YYYY-MM-DD): the explicit "
                                           "confirmation without which nothing is sent.")
-    venue = luigi.ChoiceParameter(choices=["paper", "live"], default="paper",
-                                  description="paper (simulated market) or live (an adapter "
-                                              "configured in [execution] live_venue).")
+    venue = luigi.ChoiceParameter(choices=["paper"], default="paper",
+                                  description="paper (the simulated market): the only venue "
+                                              "built in.")
     retry_count = 0  # an order is never resent automatically: a person decides
     stamped = False  # done is what its journal and execution report say
     preload = ("pandas", "pyarrow.parquet", "order_engine", "momentum_pipeline.execution.report")
@@ -78,13 +78,14 @@ class ExecuteTrades(PipelineTask):
         import pandas as pd
 
         from momentum_pipeline.calendar import last_session_on_or_before
-        from momentum_pipeline.execution.orders import (plan_orders, reference_prices,
-                                                        session_targets)
+        from momentum_pipeline.execution.config import ExecutionSettings
+        from momentum_pipeline.execution.orders import plan_orders, session_targets
+        from momentum_pipeline.execution.plan import plan_input, report_header
         from momentum_pipeline.execution.report import report_files
-        from momentum_pipeline.execution.session import (ExecutionSettings, execute_plan,
-                                                         in_doubt, open_engine)
+        from momentum_pipeline.execution.session import (execute_plan, in_doubt,
+                                                         limits_in_force, open_engine)
         from momentum_pipeline.frames import read_parquet, read_provenance
-        from momentum_pipeline.metrics import SAMPLE_DATA_WARNING, sample_data_label
+        from momentum_pipeline.metrics import SAMPLE_DATA_WARNING
 
         settings = ExecutionSettings.from_config(execution())
         weights_path = self.input()["signals"]["weights"].path
@@ -93,42 +94,39 @@ class ExecuteTrades(PipelineTask):
         provenance = read_provenance(weights_path)
         prefix = f"{SAMPLE_DATA_WARNING}: " if provenance.sample_data else ""
         priced, excluded = split_exclusions(self.requires()["prices"])
-        price_files = {t: task.output()["prices"].path for t, task in priced.items()}
-        closes = {t: pd.read_parquet(price_files[t], columns=["close"])["close"]
-                  for t in target.index if t in price_files}
-        prices, missing = reference_prices(closes, session)
-        missing.update({t: "not in the universe's validated prices"
-                        for t in target.index if t not in price_files})
-        missing.update({t: f"excluded from the day: {e.summary()}" for t, e in excluded.items()})
-        journal = execution().journal or data_root() / "executions" / "journal.log"
+        closes = {t: pd.read_parquet(task.output()["prices"].path, columns=["close"])["close"]
+                  for t, task in priced.items() if t in target.index}
+        inputs = plan_input(target, session, closes,
+                            {t: e.summary() for t, e in excluded.items()})
+        journal = settings.journal or data_root() / "executions" / "journal.log"
         self.log.info("%s%s: orders for the targets of session %s on the %s venue, capital "
                       "%.2f, journal %s", prefix, self.task_id, session.date(), self.venue,
                       settings.capital, journal)
 
         with open_engine(self.venue, settings, journal) as engine:
+            limits = limits_in_force(engine)
+            self.log.info("%slimits in force: %s", prefix, limits)
             doubts = in_doubt(engine)
             for order in doubts:
                 self.log.warning("%sIN DOUBT %s", prefix, order["message"])
-            for ticker, price in prices.items():
+            for ticker, price in inputs.prices.items():
                 engine.set_reference_price(ticker, price)
             positions = {t: int(shares) for t, shares in engine.positions().items()}
-            unpriced = {t: why for t, why in missing.items() if target[t] or positions.get(t)}
+            unpriced = inputs.unpriced(positions)
             for ticker, why in unpriced.items():
                 self.log.warning("%s%s: no order: %s", prefix, ticker, why)
-            for ticker in sorted(t for t, shares in positions.items()
-                                 if shares and t not in target.index):
+            for ticker, shares in inputs.held_outside(positions).items():
                 self.log.warning("%s%s: %d shares held outside the targets: left alone",
-                                 prefix, ticker, positions[ticker])
-            plan = plan_orders(self.date, target, prices, positions, settings.capital,
+                                 prefix, ticker, shares)
+            plan = plan_orders(self.date, target, inputs.prices, positions, settings.capital,
                                settings.price_collar)
             result = execute_plan(engine, plan, self.log, prefix)
 
-        header = {"date": self.date.isoformat(), "session": session.date().isoformat(),
-                  "venue": self.venue, "capital": settings.capital, "journal": str(journal),
-                  **sample_data_label(provenance.sample_data),
-                  "provenance": provenance.derive(self.task_id,
-                                                  parameters=self.parameters()).to_dict()}
-        files = report_files(result, target=target, prices=prices, unpriced=unpriced,
+        header = report_header(
+            day=self.date, session=session, venue=self.venue, capital=settings.capital,
+            journal=journal, limits=limits, sample_data=provenance.sample_data,
+            provenance=provenance.derive(self.task_id, parameters=self.parameters()).to_dict())
+        files = report_files(result, target=target, prices=inputs.prices, unpriced=unpriced,
                              in_doubt=doubts, header=header,
                              warning=SAMPLE_DATA_WARNING if provenance.sample_data else None)
         outputs = self.output()

@@ -9,19 +9,6 @@ from tasks.config import features
 from tasks.validate import ValidatePrices
 
 
-def feature_params():
-    """The ``[features]`` settings as :class:`~momentum_pipeline.features.FeatureParams`."""
-    from momentum_pipeline.features import FeatureParams
-
-    settings = features()
-    return FeatureParams(
-        rsi_length=settings.rsi_length, macd_fast=settings.macd_fast,
-        macd_slow=settings.macd_slow, macd_signal=settings.macd_signal,
-        return_lags=tuple(settings.return_lags),
-        rolling_windows=tuple(settings.rolling_windows),
-        ma_windows=tuple(settings.ma_windows))
-
-
 class BuildFeatures(TickerTask):
     """Features -> ``features/<date>/<TICKER>.parquet`` (float64 columns, documented in
     ``momentum_pipeline.features``; their windows are recorded in the provenance),
@@ -49,7 +36,7 @@ class BuildFeatures(TickerTask):
         from momentum_pipeline.validation import check_schema
 
         prices_path = self.input()["prices"].path
-        params = feature_params()
+        params = features().settings()
         frame = build_features(pd.read_parquet(prices_path, columns=["close", "volume"]), params)
         check_schema(features_schema(params), frame.reset_index(), self.output().path,
                      self.ticker)

@@ -9,15 +9,6 @@ from tasks.config import metrics
 from tasks.validate import ValidatePrices
 
 
-def metric_params():
-    """The ``[metrics]`` settings as :class:`~momentum_pipeline.metrics.MetricParams`."""
-    from momentum_pipeline.metrics import MetricParams
-
-    settings = metrics()
-    return MetricParams(volatility_window=settings.volatility_window,
-                        ma_windows=tuple(settings.ma_windows))
-
-
 class CalculateMetrics(TickerTask):
     """Metrics -> ``data/processed/<date>/<TICKER>_metrics.parquet`` and the summary
     ``<TICKER>_metrics.json`` (full-window return, volatility, drawdown, latest values).
@@ -46,7 +37,7 @@ class CalculateMetrics(TickerTask):
         from momentum_pipeline.metrics import metrics_summary, price_metrics
 
         prices_path = self.input()["prices"].path
-        params = metric_params()
+        params = metrics().settings()
         frame = price_metrics(pd.read_parquet(prices_path, columns=["close"]), params)
         provenance = read_provenance(prices_path).derive(
             self.task_id, parameters={**self.parameters(), **params.to_dict()})

@@ -23,18 +23,6 @@ DEFAULT_TICKER = "TSLA"
 POOLED = "POOLED"
 
 
-def forest_settings(random_state: int):
-    """The ``[model]`` hyperparameters with this seed, as
-    :class:`~momentum_pipeline.model.train.ForestSettings`."""
-    from momentum_pipeline.model.train import ForestSettings
-
-    settings = model_config()
-    return ForestSettings(
-        n_estimators=settings.n_estimators, max_depth=settings.max_depth,
-        min_samples_leaf=settings.min_samples_leaf, max_features=settings.max_features,
-        max_samples=settings.max_samples, random_state=random_state, n_jobs=settings.n_jobs)
-
-
 class ModelTask(TickerTask):
     """What both model tasks share: the modelled tickers, the seed, the inputs."""
 
@@ -106,37 +94,24 @@ class TrainModel(ModelTask):
 
     def produce(self) -> None:
         from momentum_pipeline.model.dataset import time_split
-        from momentum_pipeline.model.evaluate import classification_metrics, model_predictions
-        from momentum_pipeline.model.store import ModelCard, save_model
-        from momentum_pipeline.model.train import library_versions, train_direction_model
+        from momentum_pipeline.model.evaluate import validation_metrics
+        from momentum_pipeline.model.store import save_model, training_card
+        from momentum_pipeline.model.train import train_direction_model
 
         data, provenance = self.load_dataset(self.input())
         split_settings = self.split_settings()
         split = time_split(data.dates, split_settings["validation_fraction"],
                            split_settings["test_fraction"], split_settings["gap"])
-        settings = forest_settings(self.random_state)
+        settings = model_config().settings().forest(self.random_state)
         self.report_progress(0, 1, f"fitting {settings.n_estimators} trees")
         trained = train_direction_model(data, split, settings)
-        validation = None
-        if split.validation:
-            rows = data.select(split.validation)
-            validation = classification_metrics(rows.target.to_numpy(),
-                                                model_predictions(trained.model, rows))
         with atomic_path(self.model_path) as tmp:
             model_sha256 = save_model(trained.model, tmp)
-        dates = data.dates
-        card = ModelCard(
-            model=self.ticker, model_file=self.model_path.name, model_sha256=model_sha256,
-            tickers=data.tickers, features=data.feature_names,
-            hyperparameters=settings.hyperparameters(), split_settings=split_settings,
-            random_state=self.random_state, split=split.to_dict(),
-            rows={name: int(window.mask(data.row_dates).sum()) for name, window in
-                  (("train", split.train), ("validation", split.validation), ("test", split.test))
-                  if window},
-            data_window={"start": dates[0].date().isoformat(), "end": dates[-1].date().isoformat()},
-            data_sha256=data.sha256(), library_versions=library_versions(),
-            training_seconds=trained.training_seconds, validation_metrics=validation,
-            **provenance)
+        card = training_card(model=self.ticker, model_file=self.model_path.name,
+                             model_sha256=model_sha256, data=data, split=split,
+                             settings=settings, split_settings=split_settings, trained=trained,
+                             validation_metrics=validation_metrics(trained.model, data, split),
+                             provenance=provenance)
         with atomic_path(self.card_path) as tmp:
             tmp.write_text(card.to_json())
         self.log.info("%s: trained on %s to %s (%d rows), random_state %d, %.1f s; %s",
@@ -196,11 +171,10 @@ class EvaluateModel(ModelTask):
 
     def produce(self) -> None:
         from momentum_pipeline.frames import dump_json
-        from momentum_pipeline.metrics import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
         from momentum_pipeline.model.dataset import TimeSplit
         from momentum_pipeline.model.evaluate import (evaluate_window, feature_importance,
-                                                      latest_predictions, metrics_text,
-                                                      walk_forward)
+                                                      latest_predictions, walk_forward)
+        from momentum_pipeline.model.report import evaluation_report
         from momentum_pipeline.model.store import ModelCard, load_model
         from momentum_pipeline.model.train import ForestSettings
 
@@ -221,31 +195,15 @@ class EvaluateModel(ModelTask):
                              on_fold=lambda n, total: self.report_progress(
                                  n - 1, total, "walk-forward: fitting fold"))
         importance = feature_importance(model, card.features)
-
-        sample = f" ({SAMPLE_DATA_LABEL})" if card.sample_data else ""
-        title = f"Direction model {self.ticker}{sample}"
-        self.draw_figures(title, evaluation, importance)
-        notes = [*([f"{SAMPLE_DATA_WARNING}."] if card.sample_data else []),
-                 f"Model {card.model_file} (sha256 {card.model_sha256[:12]}), "
-                 f"{len(card.tickers)} ticker(s), {len(card.features)} features, trained on "
-                 f"{split.train.start.date()} to {split.train.end.date()} "
-                 f"({card.rows['train']} rows)",
-                 card.reproducibility]
+        report = evaluation_report(
+            model=self.ticker, card=card, split=split, settings=settings, provenance=provenance,
+            evaluation=evaluation, folds=folds, importance=importance,
+            latest=latest_predictions(model, data),
+            figures={n: str(p.relative_to(self.dated_path("reports", "")))
+                     for n, p in self.figure_paths().items()})
+        self.draw_figures(report.title, evaluation, importance)
         with atomic_path(self.report_path("txt")) as tmp:
-            tmp.write_text(metrics_text(title, evaluation, folds, importance, notes))
-        report = {
-            "model": self.ticker, "tickers": card.tickers, "model_file": card.model_file,
-            "model_sha256": card.model_sha256, "data_sha256": card.data_sha256,
-            "random_state": card.random_state, "evaluation_settings": settings,
-            **provenance, "note": f"{SAMPLE_DATA_WARNING}." if card.sample_data else None,
-            "verdict": evaluation.verdict, "beats_baselines": evaluation.beats_baselines,
-            "test": evaluation.to_dict(), "walk_forward": folds,
-            # A list keeps the ranking (the JSON's keys are sorted).
-            "feature_importance": [{"feature": n, "importance": v} for n, v in importance.items()],
-            "latest_prediction": latest_predictions(model, data),
-            "figures": {n: str(p.relative_to(self.dated_path("reports", "")))
-                        for n, p in self.figure_paths().items()},
-        }
+            tmp.write_text(report.text)
         with atomic_path(self.report_path("json")) as tmp:
-            tmp.write_text(dump_json(report))
+            tmp.write_text(dump_json(report.data))
         self.log.info("%s: %s", self.ticker, evaluation.verdict)

@@ -40,15 +40,8 @@ class ValidatePrices(TickerTask):
         raw = read_parquet(raw_path)
         provenance = read_provenance(raw_path)
         where = provenance.inputs.get("file") or f"{provenance.source}:{self.ticker}"
-        settings = validation()
-        thresholds = {"ohlc_tolerance": settings.ohlc_tolerance,
-                      "jump_threshold": settings.jump_threshold,
-                      "thin_volume_fraction": settings.thin_volume_fraction,
-                      "extreme_jump_factor": settings.extreme_jump_factor,
-                      "max_filled_fraction": settings.max_filled_fraction,
-                      "severity": dict(settings.severity)}
-        cleaned, report = clean_prices(raw, self.ticker, self.date, where=str(where),
-                                       **thresholds)
+        settings = validation().settings()
+        cleaned, report = clean_prices(raw, self.ticker, self.date, str(where), settings)
         report.rows_after_run_date = provenance.inputs.get("rows_after_run_date", {}).get("count", 0)
         self.alert_recent_warnings(report, settings.warn_alert_sessions)
         self.log.info("%s: %d rows in, %d sessions out, prices %s; %s", self.ticker,
@@ -60,7 +53,7 @@ class ValidatePrices(TickerTask):
                          "%s: rule %s (%s) %s %d rows (first: %s)", self.ticker, name,
                          rule.severity, rule.action, rule.count, ", ".join(rule.dates[:3]))
         derived = provenance.derive(self.task_id, parameters={
-            **self.parameters(), **thresholds, "price_basis": report.price_basis})
+            **self.parameters(), **settings.thresholds(), "price_basis": report.price_basis})
         outputs = self.output()
         with atomic_path(outputs["quality"].path) as tmp:
             tmp.write_text(dump_json(report.to_dict()))

@@ -18,7 +18,7 @@ from tasks.report import GenerateReport, metrics_log_path
 
 #: Stage folders holding one sub-folder per run date (see the README's Outputs).
 STAGES = ("data/raw", "data/cleaned", "data/processed", "features", "signals",
-          "backtest_results", "models", "reports", "executions")
+          "backtest_results", "models", "reports", "executions", "state")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,9 @@
-"""The backtest's settings as one frozen, checked value: period, capital and costs.
+"""The backtest's settings (``[backtest]``) and the frozen, checked value a run uses:
+period, capital and costs.
 
 Bad settings fail here, with the setting and the expected value named, before
-any price is read or zipline starts.
+any price is read or zipline starts. pandas and the calendar are imported where
+used, so the settings stay light to import (``tasks.config`` derives the section).
 """
 
 from __future__ import annotations
@@ -9,11 +11,38 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from momentum_pipeline.backtest.costs import CostModel
-from momentum_pipeline.calendar import sessions
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class BacktestSettings:
+    """BacktestStrategy: period, capital and trading costs (defaults: zipline's US equity
+    costs, filled at the next session's open)."""
+
+    start: dt.date = field(default=dt.date(2015, 1, 2), metadata={
+        "help": "First date of the backtest period."})
+    end: dt.date | None = field(default=None, metadata={
+        "help": "Last date of the period; empty: the run date's session."})
+    capital: float = field(default=1_000_000.0, metadata={
+        "unit": "dollars", "help": "Starting equity."})
+    costs: CostModel = field(default_factory=CostModel)
+
+    def config(self, run_date: dt.date, benchmark: str) -> BacktestConfig:
+        """The checked backtest of the run date: ``end`` defaults to its session and may
+        not come after it (no prices from the future)."""
+        from momentum_pipeline.calendar import last_session_on_or_before
+
+        end = self.end or last_session_on_or_before(run_date).date()
+        if end > run_date:
+            raise ValueError(f"backtest end {end} is after the run date {run_date}: "
+                             "no prices from the future")
+        return BacktestConfig(start=self.start, end=end, capital=self.capital,
+                              benchmark=benchmark, costs=self.costs)
 
 
 @dataclass(frozen=True)
@@ -40,6 +69,10 @@ class BacktestConfig:
         zipline prices the first simulated session against the one before, so the
         period must start at least one session after the first bar.
         """
+        import pandas as pd
+
+        from momentum_pipeline.calendar import sessions
+
         available = sessions(first_bar, last_bar)
         period = f"backtest period {self.start}..{self.end}"
         covered = f"the cleaned bars cover {first_bar.date()}..{last_bar.date()}"

@@ -7,15 +7,19 @@ slippage and commission interfaces, the vectorised check calls it on arrays.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, get_args
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: the settings stay light to import
+    import numpy as np
 
-COMMISSIONS = ("per_share", "per_dollar", "none")
+Commission = Literal["per_share", "per_dollar", "none"]
 #: Bar field of the session after the order at which orders fill: orders are
 #: decided on a session's close, so the next ``open`` is the first real chance
 #: to trade; ``close`` is zipline's own daily convention.
-FILL_PRICES = ("open", "close")
+FillPrice = Literal["open", "close"]
+COMMISSIONS = get_args(Commission)
+FILL_PRICES = get_args(FillPrice)
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,16 @@ class CostModel:
     * ``fill_price``: ``open`` or ``close`` of the session after the order.
     """
 
-    commission: str = "per_share"
-    commission_rate: float = 0.001
-    slippage_bps: float = 5.0
-    volume_limit: float = 0.1
-    fill_price: str = "open"
+    commission: Commission = field(default="per_share", metadata={"help": "Commission model."})
+    commission_rate: float = field(default=0.001, metadata={
+        "unit": "dollars per share, or fraction of traded value",
+        "help": "Dollars per share (per_share) or fraction of traded value (per_dollar)."})
+    slippage_bps: float = field(default=5.0, metadata={
+        "unit": "basis points", "help": "Fill price moved against the trade."})
+    volume_limit: float = field(default=0.1, metadata={
+        "unit": "fraction of volume", "help": "Largest fraction of a session's volume filled."})
+    fill_price: FillPrice = field(default="open", metadata={
+        "help": "Orders decided on a close fill at the next session's open or close."})
 
     def __post_init__(self) -> None:
         if self.commission not in COMMISSIONS:
@@ -54,11 +63,15 @@ class CostModel:
 
     def execution_price(self, price: np.ndarray | float, shares: np.ndarray | float) -> np.ndarray:
         """Dollars per share paid (bought, ``shares`` > 0) or received (sold) at a bar price."""
+        import numpy as np
+
         return np.asarray(price) * (1.0 + np.sign(shares) * self.slippage_bps * 1e-4)
 
     def commission_dollars(self, shares: np.ndarray | float,
                            execution_price: np.ndarray | float) -> np.ndarray:
         """Commission in dollars of filling ``shares`` at ``execution_price``."""
+        import numpy as np
+
         traded = np.abs(np.asarray(shares, dtype="float64"))
         if self.commission == "per_share":
             return traded * self.commission_rate

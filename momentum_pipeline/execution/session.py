@@ -4,12 +4,14 @@ paper venue, the journal; and what came back, as frames."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import order_engine as oe
 import pandas as pd
+
+from momentum_pipeline.execution.config import ExecutionSettings
 
 SIDES = {"BUY": oe.Side_Buy, "SELL": oe.Side_Sell}
 FILL_COLUMNS = ["client_order_id", "ticker", "side", "quantity", "price"]
@@ -22,64 +24,44 @@ class ExecutionRefused(RuntimeError):
     """ExecuteTrades will not act (no confirmation, no usable venue): nothing was sent."""
 
 
-@dataclass(frozen=True)
-class ExecutionSettings:
-    """Capital (dollars) and the engine's limits: shares, dollars, fractions of the close."""
+def struct_fields(struct: type) -> tuple[str, ...]:
+    """The fields of a bound C++ struct (``oe.RiskLimits``), in declaration order."""
+    return tuple(n for n, v in vars(struct).items() if isinstance(v, property) and n != "thisown")
 
-    capital: float
-    max_order_quantity: int
-    max_order_notional: float
-    max_position_quantity: int
-    max_position_notional: float
-    max_gross_exposure: float
-    price_collar: float
-    max_orders_per_second: float
-    paper_levels: int
-    paper_level_spacing: float
-    paper_level_notional: float
-    live_venue: str = ""
 
-    @classmethod
-    def from_config(cls, config: Any) -> ExecutionSettings:
-        """From an object with one attribute per field (the ``[execution]`` section)."""
-        return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
+#: Every limit of the engine's ``RiskLimits``: each is set from the settings, none is
+#: left to its C++ default (a limit added in C++ fails here until the settings have it).
+RISK_LIMITS = struct_fields(oe.RiskLimits)
+#: The paper venue's ``LiquidityProfile`` fields, set from ``paper_<field>``.
+PAPER_MARKET = struct_fields(oe.LiquidityProfile)
 
-    def engine_config(self, journal: Path) -> oe.EngineConfig:
-        config = oe.EngineConfig()
-        limits = config.limits
-        limits.max_order_quantity = self.max_order_quantity
-        limits.max_order_notional = self.max_order_notional
-        limits.max_position_quantity = self.max_position_quantity
-        limits.max_position_notional = self.max_position_notional
-        limits.max_gross_exposure = self.max_gross_exposure
-        limits.price_collar = self.price_collar
-        limits.max_orders_per_second = self.max_orders_per_second
-        config.liquidity.levels = self.paper_levels
-        config.liquidity.level_spacing = self.paper_level_spacing
-        config.liquidity.level_notional = self.paper_level_notional
-        config.journal_path = str(journal)
-        return config
+
+def engine_config(settings: ExecutionSettings, journal: Path) -> oe.EngineConfig:
+    """Every risk limit and paper-market value set explicitly from ``settings``: the
+    C++ defaults of ``RiskLimits`` and ``LiquidityProfile`` never decide."""
+    config = oe.EngineConfig()
+    for name in RISK_LIMITS:
+        setattr(config.limits, name, getattr(settings, name))
+    for name in PAPER_MARKET:
+        setattr(config.liquidity, name, getattr(settings, f"paper_{name}"))
+    config.journal_path = str(journal)
+    return config
+
+
+def limits_in_force(engine: oe.Engine) -> dict[str, float | int]:
+    """The risk limits the engine enforces, read back from it (for the report)."""
+    limits = engine.limits()
+    return {name: getattr(limits, name) for name in RISK_LIMITS}
 
 
 def open_engine(venue: str, settings: ExecutionSettings, journal: Path) -> oe.Engine:
     """The journalled engine on ``venue``: replays the journal (positions, ids sent).
-
-    Only the paper venue is built in; ``live`` refuses, saying why, before anything
-    is opened: unconfigured, or configured without an adapter in this build.
-    """
-    if venue == "live":
-        if not settings.live_venue:
-            raise ExecutionRefused(
-                "venue 'live' is not configured ([execution] live_venue is empty); "
-                "the paper venue is the default. Nothing was sent.")
-        raise ExecutionRefused(
-            f"live venue adapter {settings.live_venue!r} ([execution] live_venue) is not "
-            "built into this order engine: only the paper venue is. Nothing was sent.")
+    Only the paper venue is built in; any other refuses before anything is opened."""
     if venue != "paper":
-        raise ExecutionRefused(f"unknown venue {venue!r}: expected 'paper' or 'live'. "
+        raise ExecutionRefused(f"unknown venue {venue!r}: only 'paper' is built in. "
                                "Nothing was sent.")
     journal.parent.mkdir(parents=True, exist_ok=True)
-    return oe.Engine(settings.engine_config(journal))
+    return oe.Engine(engine_config(settings, journal))
 
 
 def outcome(report: oe.OrderReport) -> dict[str, Any]:

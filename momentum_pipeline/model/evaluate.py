@@ -21,7 +21,8 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss,
                              precision_score, recall_score, roc_auc_score)
 
-from momentum_pipeline.model.dataset import DirectionData, Window, walk_forward_splits
+from momentum_pipeline.model.dataset import (DirectionData, TimeSplit, Window,
+                                             walk_forward_splits)
 from momentum_pipeline.model.train import ForestSettings, fit_forest, probability_up
 
 MODEL = "model"
@@ -185,6 +186,15 @@ def feature_importance(model: RandomForestClassifier, names: list[str]) -> dict[
     """Mean decrease in impurity per feature (on the training rows), largest first."""
     pairs = sorted(zip(names, model.feature_importances_), key=lambda p: (-p[1], p[0]))
     return {name: float(value) for name, value in pairs}
+
+
+def validation_metrics(model: RandomForestClassifier, data: DirectionData,
+                       split: TimeSplit) -> dict[str, Any] | None:
+    """The model's scores on the split's validation window (None without one)."""
+    if not split.validation:
+        return None
+    rows = data.select(split.validation)
+    return classification_metrics(rows.target.to_numpy(), model_predictions(model, rows))
 
 
 def latest_predictions(model: RandomForestClassifier, data: DirectionData) -> dict[str, Any]:

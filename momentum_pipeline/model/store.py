@@ -20,7 +20,8 @@ import joblib
 from sklearn.ensemble import RandomForestClassifier
 
 from momentum_pipeline.frames import dump_json
-from momentum_pipeline.model.train import library_versions
+from momentum_pipeline.model.dataset import DirectionData, TimeSplit
+from momentum_pipeline.model.train import ForestSettings, TrainedModel, library_versions
 
 
 class ModelIntegrityError(ValueError):
@@ -70,6 +71,27 @@ class ModelCard:
         if missing:
             raise ModelIntegrityError(f"{path}: model card lacks {missing}")
         return cls(**{n: data[n] for n in names})
+
+
+def training_card(*, model: str, model_file: str, model_sha256: str, data: DirectionData,
+                  split: TimeSplit, settings: ForestSettings, split_settings: dict[str, Any],
+                  trained: TrainedModel, validation_metrics: dict[str, Any] | None,
+                  provenance: dict[str, Any]) -> ModelCard:
+    """The card of a model just trained on ``data`` over ``split``: rows per window,
+    the data's window and hash, the seed and the library versions. ``provenance``
+    gives ``sample_data``, ``source`` and ``code_version`` of the inputs."""
+    windows = (("train", split.train), ("validation", split.validation), ("test", split.test))
+    return ModelCard(
+        model=model, model_file=model_file, model_sha256=model_sha256, tickers=data.tickers,
+        features=data.feature_names, hyperparameters=settings.hyperparameters(),
+        split_settings=split_settings, random_state=settings.random_state,
+        split=split.to_dict(),
+        rows={name: int(window.mask(data.row_dates).sum()) for name, window in windows if window},
+        data_window={"start": data.dates[0].date().isoformat(),
+                     "end": data.dates[-1].date().isoformat()},
+        data_sha256=data.sha256(), library_versions=library_versions(),
+        training_seconds=trained.training_seconds, validation_metrics=validation_metrics,
+        **provenance)
 
 
 def file_sha256(path: str | Path) -> str:

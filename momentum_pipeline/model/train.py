@@ -21,7 +21,8 @@ from momentum_pipeline.model.dataset import DirectionData, DatasetError, TimeSpl
 
 @dataclass(frozen=True)
 class ForestSettings:
-    """Hyperparameters of the forest (defaults live in the ``[model]`` config);
+    """Hyperparameters of the forest (defaults live in
+    :class:`~momentum_pipeline.model.config.ModelSettings`, the ``[model]`` section);
     ``max_features`` and ``max_samples`` are fractions (of the feature columns, of the
     training rows per tree)."""
 

@@ -157,12 +157,16 @@ def test_execute_trades_when_a_limit_is_breached_then_the_order_is_rejected_with
     positions = pd.read_csv(report(root, "positions.csv")).set_index("ticker")["shares"]
     assert positions.to_dict() == {"AAPL": 0, "JPM": expected_shares("JPM", 0.05), "MSFT": 0}
     assert sorted(submits(root)) == [f"{DATE}-JPM-BUY-1"]
+    limits = json.loads(report(root, "summary.json").read_text())["limits"]
+    assert limits == {"max_order_quantity": 100_000, "max_order_notional": 60_000.0,
+                      "max_position_quantity": 200_000, "max_position_notional": 150_000.0,
+                      "max_gross_exposure": 1_500_000.0, "price_collar": 0.05,
+                      "max_orders_per_second": 200.0}
 
 
-def test_execute_trades_on_the_live_venue_without_configuration_then_refuses(root):
-    result = run_tasks(ExecuteTrades(date=DATE, confirm=DATE.isoformat(), venue="live"))
-    assert result.status == LuigiStatusCode.FAILED
-    assert "venue 'live' is not configured" in alerts(root)
+def test_execute_trades_has_no_venue_but_paper(root):
+    with pytest.raises(ValueError, match="live"):
+        ExecuteTrades(date=DATE, confirm=DATE.isoformat(), venue="live")
     assert not (root / "executions").exists()
 
 

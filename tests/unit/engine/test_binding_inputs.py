@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -102,35 +101,6 @@ def test_a_closed_engine_refuses_with_runtime_error(engine):
     engine.close()
     with pytest.raises(RuntimeError, match="closed"):
         engine.submit(buy())
-
-
-def test_batch_with_invalid_rows_codes_them_and_fills_the_rest(engine):
-    aapl = engine.symbol_id("AAPL")
-    codes, filled = engine.submit_batch(
-        symbols=[aapl, aapl, 99, aapl, aapl, aapl],
-        sides=[0, 1, 0, 0, 5, 0], types=[1, 0, 1, 1, 1, 1], times_in_force=[1] * 6,
-        quantities=[10, 4, 10, -1, 10, 10], limit_prices=[101.0, math.nan, 101.0, 101.0,
-                                                          101.0, math.nan])
-    invalid = oe.REJECT_INVALID_ORDER
-    assert codes.tolist() == [0, 0, invalid, invalid, invalid, invalid]
-    assert filled.tolist() == [10, 4, 0, 0, 0, 0]
-    assert engine.position("AAPL") == 6
-
-
-def test_batch_with_arrays_of_other_lengths_or_types_raises_value_error(engine):
-    with pytest.raises(ValueError, match="every array must have 2 rows"):
-        engine.submit_batch([0, 0], [0], [1, 1], [1, 1], [1, 1], [101.0, 101.0])
-    codes = np.zeros(1, dtype=np.uint8)
-    filled = np.zeros(1, dtype=np.int64)
-    with pytest.raises(ValueError, match="symbols: expected a 1-d array of int32"):
-        engine._submit_batch_into(np.zeros(1, dtype=np.float64), b"\0", b"\1", b"\1",
-                                  np.ones(1, dtype=np.int64), np.ones(1), codes, filled)
-    with pytest.raises(ValueError, match="codes: expected a contiguous writable array"):
-        engine._submit_batch_into(np.zeros(1, dtype=np.int32), b"\0", b"\1", b"\1",
-                                  np.ones(1, dtype=np.int64), np.ones(1), b"\0", filled)
-    with pytest.raises(ValueError, match="expected a contiguous"):
-        engine._submit_batch_into(np.zeros((4,), dtype=np.int32)[::2], b"\0\0", b"\1\1",
-                                  b"\1\1", np.ones(2, dtype=np.int64), np.ones(2), codes, filled)
 
 
 @settings(max_examples=300, deadline=None)

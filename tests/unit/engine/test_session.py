@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +16,10 @@ import order_engine as oe
 from momentum_pipeline.execution import REPORT_FILES
 from momentum_pipeline.execution.orders import plan_orders
 from momentum_pipeline.execution.report import report_files
-from momentum_pipeline.execution.session import (ExecutionRefused, ExecutionSettings,
-                                                 execute_plan, in_doubt, open_engine)
+from momentum_pipeline.execution.config import ExecutionSettings
+from momentum_pipeline.execution.session import (PAPER_MARKET, RISK_LIMITS, ExecutionRefused,
+                                                 engine_config, execute_plan, in_doubt,
+                                                 limits_in_force, open_engine)
 
 DAY = dt.date(2025, 10, 8)
 SETTINGS = ExecutionSettings(
@@ -78,13 +80,48 @@ def test_in_doubt_lists_an_order_left_resting_when_the_process_ended(tmp_path):
     assert "never sent again" in doubts[0]["message"]
 
 
-def test_open_engine_on_live_refuses_before_opening_anything(tmp_path):
+def test_open_engine_on_an_unknown_venue_refuses_before_opening_anything(tmp_path):
     journal = tmp_path / "executions" / "journal.log"
-    with pytest.raises(ExecutionRefused, match="venue 'live' is not configured"):
+    with pytest.raises(ExecutionRefused, match="unknown venue 'live': only 'paper'"):
         open_engine("live", SETTINGS, journal)
-    with pytest.raises(ExecutionRefused, match="adapter 'acme' .* is not built into"):
-        open_engine("live", replace(SETTINGS, live_venue="acme"), journal)
     assert not journal.parent.exists()
+
+
+def test_open_engine_sets_every_limit_from_the_settings_never_the_cpp_defaults(tmp_path):
+    cpp_defaults = oe.RiskLimits()
+    with open_engine("paper", SETTINGS, tmp_path / "journal.log") as engine:
+        enforced = limits_in_force(engine)
+    assert set(enforced) == set(RISK_LIMITS) and len(RISK_LIMITS) == 7
+    assert enforced == {name: getattr(SETTINGS, name) for name in RISK_LIMITS}
+    assert all(getattr(cpp_defaults, n) != v for n, v in enforced.items())  # really set
+
+
+def test_engine_config_sets_the_paper_market_from_the_settings(tmp_path):
+    liquidity = engine_config(SETTINGS, tmp_path / "journal.log").liquidity
+    assert {name: getattr(liquidity, name) for name in PAPER_MARKET} == {
+        "levels": 10, "level_spacing": 0.0005, "level_notional": 250_000.0}
+
+
+def test_an_order_above_the_configured_notional_is_rejected_at_that_limit(tmp_path):
+    limited = replace(SETTINGS, max_order_notional=60_000.0)
+    with open_engine("paper", limited, tmp_path / "journal.log") as engine:
+        engine.set_reference_price("AAA", 100.0)
+        report = engine.submit(oe.new_order(f"{DAY}-AAA-BUY-1", "AAA", oe.Side_Buy, 1_000, 102.5))
+        assert limits_in_force(engine)["max_order_notional"] == 60_000.0
+    assert oe.reject_reason_name(report.reason) == "MAX_ORDER_NOTIONAL"
+    assert "60000.00" in report.message
+
+
+def test_settings_defaults_are_the_configured_limits_not_the_cpp_ones():
+    assert ExecutionSettings() == SETTINGS
+    assert ExecutionSettings().max_order_notional != oe.RiskLimits().max_order_notional
+
+
+def test_the_execution_section_defaults_agree_with_the_settings():
+    from tasks.config import execution
+
+    for item in fields(ExecutionSettings):
+        assert getattr(execution, item.name)._default == item.default, item.name
 
 
 def test_settings_from_config_reads_every_field():

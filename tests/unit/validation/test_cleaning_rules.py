@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from momentum_pipeline.config import CleaningSettings
 from momentum_pipeline.validation import CLEANED_SCHEMA, RULES, clean_prices
 
 #: Ten consecutive NYSE sessions (2024-01-15 is Martin Luther King Jr. Day).
@@ -29,7 +30,7 @@ def bars(dates: list[str] = SESSIONS, **overrides: dict[str, float]) -> pd.DataF
 
 
 def clean(frame: pd.DataFrame, run_date: dt.date = LAST, **thresholds):
-    return clean_prices(frame, "TEST", run_date, where="TEST.csv", **thresholds)
+    return clean_prices(frame, "TEST", run_date, "TEST.csv", CleaningSettings(**thresholds))
 
 
 def dates_of(record, rule: str) -> list[str]:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from momentum_pipeline.calendar import sessions
+from momentum_pipeline.config import CleaningSettings
 from momentum_pipeline.validation import (PRICE_BASIS_ADJUSTED, PRICE_BASIS_AS_DELIVERED,
                                           QualityRejected, clean_prices, rule_severities)
 
@@ -44,7 +45,7 @@ def test_clean_when_extreme_jump_severity_lowered_to_warn_then_data_used_with_wa
     closes = steady()
     closes[60:] = [c / 10 for c in closes[60:]]  # an unapplied 10:1 split
     cleaned, report = clean_prices(bars(closes), "ACME", RUN_DATE, "x",
-                                   severity={"extreme_jumps": "warn"})
+                                   CleaningSettings(severity={"extreme_jumps": "warn"}))
     assert len(cleaned) == len(closes)
     assert report.rules["extreme_jumps"].severity == "warn"
     assert any(w.startswith("extreme_jumps (flagged): 1") for w in report.to_dict()["warnings"])
