@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REAL_OHLCV, REPO, run_cli
 
 RUN_DATE = "2025-10-08"
 TICKERS = "AAPL,MSFT,TSLA"
@@ -160,6 +160,33 @@ def test_backfill_when_range_has_a_missing_day_then_only_that_day_runs(scheduled
     root = scheduled_run.luigid.root
     assert (root / "reports" / BACKFILL_START / "final_analysis_report.pdf").is_file()
     assert backfill.run_date_report.stat().st_mtime_ns == backfill.run_date_report_stamp
+
+
+def test_luigid_when_a_ticker_is_excluded_then_it_shows_failed_and_the_day_goes_on(
+        scheduled_run, tmp_path):
+    """One ticker of eleven without data: its ConfirmTicker is failed (and so disabled)
+    in luigid's task list, not a clean DONE, while signals, backtest and report are DONE."""
+    luigid, day = scheduled_run.luigid, "2025-10-03"
+    folder = tmp_path / "ohlcv"
+    folder.mkdir()
+    tickers = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "GOOGL", "JPM", "KO", "PEP", "TSLA"]
+    for ticker in (*tickers, "SPY"):
+        (folder / f"{ticker}.csv").symlink_to(REAL_OHLCV / f"{ticker}.csv")
+    result = run_cli("DailyPipeline", "--scheduler-host", "127.0.0.1",
+                     "--scheduler-port", str(luigid.port), "--paths-root", str(tmp_path / "var"),
+                     "--data-source", "csv", "--data-csv-dir", str(folder),
+                     "--data-start", "2023-01-03", "--backtest-start", "2024-01-02",
+                     "--universe-tickers",
+                     ",".join([*tickers, "NOPE"]), "--date", day)
+    assert result.returncode == 30, result.stderr[-4000:]  # a task failed: someone looks
+    # retry_count = 0: luigid disables a task at its first failure (README, Retry policy)
+    failed = [t for status in ("FAILED", "DISABLED") for t in luigid.tasks(status).values()
+              if t["params"].get("date") == day]
+    assert [(t["name"], t["params"].get("ticker")) for t in failed] == [
+        ("ConfirmTicker", "NOPE")], failed
+    done = {t["name"] for t in luigid.tasks("DONE").values() if t["params"].get("date") == day}
+    assert {"GenerateSignals", "BacktestStrategy", "LogMetrics", "GenerateReport"} <= done
+    assert (tmp_path / "var" / "reports" / day / "final_analysis_report.pdf").is_file()
 
 
 def test_luigid_when_stopped_then_state_and_log_are_under_the_data_root(scheduled_run):
