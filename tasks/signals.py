@@ -14,27 +14,15 @@ from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
 
 
-def screened_universe(run_date):
-    """The universe tickers that passed the day's per-ticker stages, and the exclusions
-    (of the universe and the benchmark); raises ``DayFailed`` past what the day tolerates."""
-    from momentum_pipeline.exclusions import screen_universe
-
-    tickers, benchmark = universe_tickers(), benchmark_ticker()
-    _, excluded = split_exclusions({
-        **{t: BuildFeatures(date=run_date, ticker=t) for t in tickers},
-        benchmark: ValidatePrices(date=run_date, ticker=benchmark)})
-    passed = screen_universe(tickers, excluded, benchmark, universe().max_excluded_fraction)
-    return passed, excluded
-
-
 class GenerateSignals(PipelineTask):
     """The strategy of ``momentum_pipeline.signals`` on the universe -> under
     ``signals/<date>/``: ``target_weights.parquet`` (a row per session, a column per
     ticker; the row of t is held from t + 1), ``rebalance.csv`` (the run date's buy/sell
     list against the previous session) and ``excluded.json`` (tickers without a signal
     on the run date, and why; tickers excluded from the day by a per-ticker stage, with
-    the stage and the reason). Only the tickers that passed are traded. The weights are checked against their schema (finite,
-    capped, within the gross exposure) before anything is written.
+    the stage and the reason). Only the tickers that passed are traded. The weights are
+    checked against their schema (finite, capped, within the gross exposure) before
+    anything is written.
     """
 
     settings = (signals, universe)
@@ -46,6 +34,20 @@ class GenerateSignals(PipelineTask):
                                  "features": BuildFeatures(date=self.date, ticker=t)}
                              for t in universe_tickers()},
                 "benchmark": ValidatePrices(date=self.date, ticker=benchmark_ticker())}
+
+    def screened_universe(self) -> tuple[tuple[str, ...], dict]:
+        """The universe tickers that passed the per-ticker stages, and the exclusions (of
+        the universe and the benchmark); raises ``DayFailed`` past what the day tolerates."""
+        from momentum_pipeline.exclusions import screen_universe
+
+        required = self.requires()
+        benchmark = required["benchmark"].ticker
+        _, excluded = split_exclusions({
+            **{t: tasks["features"] for t, tasks in required["universe"].items()},
+            benchmark: required["benchmark"]})
+        passed = screen_universe(required["universe"], excluded, benchmark,
+                                 universe().max_excluded_fraction)
+        return passed, excluded
 
     def external_inputs(self) -> dict[str, str]:
         from tasks.completion import file_digest
@@ -73,7 +75,7 @@ class GenerateSignals(PipelineTask):
 
         strategy_file = signals().strategy_file
         params = load_strategy(strategy_file)
-        passed, excluded = screened_universe(self.date)
+        passed, excluded = self.screened_universe()
         universe_inputs = self.input()["universe"]
         paths = {t: (universe_inputs[t]["prices"]["prices"].path,
                      universe_inputs[t]["features"].path) for t in passed}

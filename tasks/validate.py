@@ -42,7 +42,8 @@ class ValidatePrices(TickerTask):
         where = provenance.inputs.get("file") or f"{provenance.source}:{self.ticker}"
         settings = validation().settings()
         cleaned, report = clean_prices(raw, self.ticker, self.date, str(where), settings)
-        report.rows_after_run_date = provenance.inputs.get("rows_after_run_date", {}).get("count", 0)
+        after = provenance.inputs.get("rows_after_run_date", {})
+        report.rows_after_run_date = after.get("count", 0)
         self.alert_recent_warnings(report, settings.warn_alert_sessions)
         self.log.info("%s: %d rows in, %d sessions out, prices %s; %s", self.ticker,
                       report.rows_in, report.rows_out, report.price_basis.split(":")[0],
