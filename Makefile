@@ -24,7 +24,7 @@ system-deps:
 demo: $(STAMP)
 	$(BIN)/luigi --module tasks DailyPipeline --local-scheduler --workers $(WORKERS) \
 		--data-source sample --paths-root $(ROOT) --date $(DATE)
-	$(BIN)/python -m tasks.where --paths-root $(ROOT) --date $(DATE)
+	$(BIN)/python -m tasks.commands.where --paths-root $(ROOT) --date $(DATE)
 
 test: $(STAMP) system-deps
 	$(BIN)/tox run

@@ -83,7 +83,7 @@ def main() -> None:
     from momentum_pipeline.backtest.targets import align_targets, rebalances
     from momentum_pipeline.backtest.vectorised import compare, vectorised_backtest
     from momentum_pipeline.sources.csvdir import fetch_csv
-    from momentum_pipeline.universe import load_universe
+    from momentum_pipeline.foundation.universe import load_universe
     from momentum_pipeline.validation import clean_prices
 
     tickers = load_universe(REPO / "config" / "universe" / "sp100.csv")

@@ -30,9 +30,9 @@ import pandas as pd
 import talib
 
 from momentum_pipeline.features import FeatureParams, build_features, features_schema
-from momentum_pipeline.frames import write_parquet
-from momentum_pipeline.provenance import Provenance
-from momentum_pipeline.universe import load_universe
+from momentum_pipeline.foundation.frames import write_parquet
+from momentum_pipeline.foundation.provenance import Provenance
+from momentum_pipeline.foundation.universe import load_universe
 from momentum_pipeline.validation import check_schema
 
 REPO = Path(__file__).resolve().parents[1]

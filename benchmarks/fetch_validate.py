@@ -72,7 +72,7 @@ def run_luigi(root: Path, csv_dir: Path, start: str, workers: int) -> dict[str, 
         config.set(section, option, str(value))
     spent: collections.Counter = collections.Counter()
     if workers == 1:  # forked tasks would time themselves in their own processes
-        import momentum_pipeline.frames as frames
+        import momentum_pipeline.foundation.frames as frames
         import momentum_pipeline.sources.csvdir as csvdir
         import momentum_pipeline.validation as validation
         timed(spent, "preload: NYSE calendar, warm-ups", tasks.base, "preload_entry")
@@ -97,9 +97,9 @@ def run_luigi(root: Path, csv_dir: Path, start: str, workers: int) -> dict[str, 
 
 def run_loop(root: Path, csv_dir: Path, start: str) -> dict[str, float]:
     """The tasks' work without Luigi: the same functions, files and provenance."""
-    from momentum_pipeline.frames import (
+    from momentum_pipeline.foundation.frames import (
         dump_json, read_parquet, read_provenance, write_parquet)
-    from momentum_pipeline.provenance import Provenance
+    from momentum_pipeline.foundation.provenance import Provenance
     from momentum_pipeline.sources.csvdir import fetch_csv
     from momentum_pipeline.validation import clean_prices
     first = dt.date.fromisoformat(start)

@@ -41,7 +41,7 @@ def measure(case: str, csv_dir: Path) -> dict[str, float]:
     from momentum_pipeline.model.store import save_model
     from momentum_pipeline.model.train import train_direction_model
     from momentum_pipeline.sources.csvdir import fetch_csv
-    from momentum_pipeline.universe import load_universe
+    from momentum_pipeline.foundation.universe import load_universe
     from momentum_pipeline.validation import clean_prices
     from tasks.config import data, features, model, universe
 

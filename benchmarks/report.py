@@ -5,7 +5,7 @@
                                              [--repeat 3]
 
 First builds, or reuses from an earlier run in the same data root, everything the
-report needs (``luigi --module tasks LogMetrics`` and the deep-dive stages on the csv
+report needs (``luigi --module tasks LogPerformance`` and the deep-dive stages on the csv
 source). Then ``--repeat`` times: deletes the report and runs GenerateReport alone in
 a fresh ``luigi`` process, as a daily run does. Printed: seconds of each run, the
 median's share of the budget, and peers measured in the same run: a no-op rerun of the

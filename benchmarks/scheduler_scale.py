@@ -19,7 +19,7 @@ import time
 
 from luigi.scheduler import Scheduler
 
-WHOLE_UNIVERSE = ("GenerateSignals", "IngestBundle", "BacktestStrategy", "LogMetrics",
+WHOLE_UNIVERSE = ("GenerateSignals", "IngestBundle", "BacktestStrategy", "LogPerformance",
                   "GenerateReport", "DailyPipeline")
 
 

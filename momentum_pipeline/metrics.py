@@ -23,20 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from momentum_pipeline.calendar import TRADING_DAYS
+from momentum_pipeline.foundation.calendar import TRADING_DAYS
 from momentum_pipeline.config import MetricParams
-
-#: Marks every output built from the ``sample`` source (titles, log lines, notes).
-SAMPLE_DATA_LABEL = "SAMPLE DATA"
-#: Said in every JSON summary built from the ``sample`` source.
-SAMPLE_DATA_WARNING = f"{SAMPLE_DATA_LABEL}: synthetic prices, not a real market"
-
-
-def sample_data_label(sample_data: bool) -> dict[str, Any]:
-    """The ``sample_data`` flag of a JSON output, with the warning a person reads."""
-    if sample_data:
-        return {"sample_data": True, "warning": SAMPLE_DATA_WARNING}
-    return {"sample_data": False}
+from momentum_pipeline.foundation.provenance import sample_data_label
 
 
 def annualised_volatility(log_returns: pd.Series | pd.DataFrame,

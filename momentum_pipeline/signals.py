@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from momentum_pipeline.calendar import last_session_on_or_before, nyse, sessions
+from momentum_pipeline.foundation.calendar import last_session_on_or_before, nyse, sessions
 from momentum_pipeline.metrics import annualised_volatility
 from momentum_pipeline.strategy import StrategyParams
 

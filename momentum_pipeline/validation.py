@@ -56,9 +56,9 @@ import pandera.pandas as pa
 from pandera.engines.pandas_engine import DateTime
 from pandera.errors import SchemaError, SchemaErrors
 
-from momentum_pipeline.calendar import last_session_on_or_before, sessions
+from momentum_pipeline.foundation.calendar import last_session_on_or_before, sessions
 from momentum_pipeline.config import CleaningSettings
-from momentum_pipeline.exclusions import TickerDataError
+from momentum_pipeline.foundation.exclusions import TickerDataError
 from momentum_pipeline.sources import quote_rows
 
 PRICES = ["open", "high", "low", "close"]

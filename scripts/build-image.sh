@@ -19,7 +19,7 @@ scripts/build-base-image.sh
 scripts/build-wheels.sh "$python"
 # code_version() honours MOMENTUM_CODE_VERSION when set, else asks git.
 version=$(PYTHONPATH=. "$python" -c \
-  'from momentum_pipeline.provenance import code_version; print(code_version())')
+  'from momentum_pipeline.foundation.provenance import code_version; print(code_version())')
 echo "build-image: $tag (code version $version) from $BASE_IMAGE"
 docker build --quiet --network "${DOCKER_BUILD_NETWORK:-none}" --file docker/Dockerfile \
   --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg BUILD_IMAGE="$BUILD_IMAGE" \

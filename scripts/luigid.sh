@@ -15,6 +15,6 @@ mkdir -p "$root/luigid/logs"
 export MOMENTUM_DATA_ROOT=$root
 export LUIGI_CONFIG_PATH=$repo/deploy/luigid.cfg
 cd "$repo"  # luigi.cfg (the retry policy) is read from here, deploy/luigid.cfg after it
-# tasks.luigid: luigid with its task history working on SQLAlchemy 2.
-exec "${PYTHON:-python3}" -m tasks.luigid --address "${LUIGID_ADDRESS:-127.0.0.1}" \
+# tasks.commands.luigid: luigid with its task history working on SQLAlchemy 2.
+exec "${PYTHON:-python3}" -m tasks.commands.luigid --address "${LUIGID_ADDRESS:-127.0.0.1}" \
   --port "${LUIGID_PORT:-8082}" --logdir "$root/luigid/logs"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The automated daily run, for cron and the systemd timer: DailyPipeline (fetch
 # through report; never ExecuteTrades) for the latest NYSE session whose bars have
-# settled (python -m tasks.schedule). On a weekend or holiday that session is
+# settled (python -m tasks.commands.schedule). On a weekend or holiday that session is
 # already done and the run is a no-op.
 #
 #   scripts/run-daily.sh [luigi flags...]      e.g. --data-source yahoo
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv/bin/python}
-run_date=${RUN_DATE:-$("$python" -m tasks.schedule)}
+run_date=${RUN_DATE:-$("$python" -m tasks.commands.schedule)}
 scheduler=(--local-scheduler)
 if [[ -n ${LUIGID_HOST:-} ]]; then
   scheduler=(--scheduler-host "$LUIGID_HOST" --scheduler-port "${LUIGID_PORT:-8082}")

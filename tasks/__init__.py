@@ -13,10 +13,10 @@ from tasks.fetch import FetchPrices
 from tasks.metrics import CalculateMetrics
 from tasks.model import EvaluateModel, TrainModel
 from tasks.pipeline import DailyPipeline, Research
-from tasks.report import GenerateReport, LogMetrics
+from tasks.report import GenerateReport, LogPerformance
 from tasks.signals import GenerateSignals
 from tasks.validate import ValidatePrices
 
 __all__ = ["BacktestStrategy", "BuildFeatures", "CalculateMetrics", "DailyPipeline",
            "EvaluateModel", "ExecuteTrades", "FetchPrices", "GenerateReport", "GenerateSignals",
-           "IngestBundle", "LogMetrics", "Research", "TrainModel", "ValidatePrices"]
+           "IngestBundle", "LogPerformance", "Research", "TrainModel", "ValidatePrices"]

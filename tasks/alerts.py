@@ -13,7 +13,7 @@ import logging
 
 import luigi
 
-from momentum_pipeline.alerts import Alert, SmtpSettings, alert_for, deliver, read_secret
+from momentum_pipeline.operations.alerts import Alert, SmtpSettings, alert_for, deliver, read_secret
 from tasks.base import PipelineTask, data_root
 from tasks.config import alerts as alert_settings
 

@@ -40,7 +40,7 @@ class IngestBundle(PipelineTask):
 
     def produce(self) -> None:
         from momentum_pipeline.backtest.bundle import ingest_bundle
-        from momentum_pipeline.frames import dump_json, read_parquet
+        from momentum_pipeline.foundation.frames import dump_json, read_parquet
 
         passed, _ = split_exclusions(self.requires())
         bars = {t: read_parquet(task.output()["prices"].path) for t, task in passed.items()}
@@ -80,7 +80,7 @@ class BacktestStrategy(PipelineTask):
         from dataclasses import asdict
 
         from momentum_pipeline.backtest.checked_run import run_and_check
-        from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
+        from momentum_pipeline.foundation.frames import dump_json, read_parquet, read_provenance, write_parquet
 
         config = backtest().settings().config(self.date, benchmark_ticker())
         inputs = self.input()

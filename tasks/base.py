@@ -344,7 +344,7 @@ class TickerTask(PipelineTask):
         return None
 
     def run(self) -> None:
-        from momentum_pipeline.exclusions import TickerDataError
+        from momentum_pipeline.foundation.exclusions import TickerDataError
 
         done = self.new_stamp()
         upstream = self.upstream_exclusion()
@@ -366,8 +366,8 @@ class TickerTask(PipelineTask):
 
 def split_exclusions(tasks: Mapping[str, TickerTask]) -> tuple[dict[str, TickerTask], dict]:
     """``tasks`` (ticker -> its task) split into the tickers that passed and the
-    :class:`~momentum_pipeline.exclusions.Exclusion` of each ticker that did not."""
-    from momentum_pipeline.exclusions import Exclusion
+    :class:`~momentum_pipeline.foundation.exclusions.Exclusion` of each ticker that did not."""
+    from momentum_pipeline.foundation.exclusions import Exclusion
 
     passed, excluded = {}, {}
     for ticker, task in tasks.items():

@@ -77,15 +77,15 @@ class ExecuteTrades(PipelineTask):
         self.refuse_unless_confirmed()
         import pandas as pd
 
-        from momentum_pipeline.calendar import last_session_on_or_before
+        from momentum_pipeline.foundation.calendar import last_session_on_or_before
         from momentum_pipeline.execution.config import ExecutionSettings
         from momentum_pipeline.execution.orders import plan_orders, session_targets
         from momentum_pipeline.execution.plan import plan_input, report_header
         from momentum_pipeline.execution.report import report_files
         from momentum_pipeline.execution.session import (execute_plan, in_doubt,
                                                          limits_in_force, open_engine)
-        from momentum_pipeline.frames import read_parquet, read_provenance
-        from momentum_pipeline.metrics import SAMPLE_DATA_WARNING
+        from momentum_pipeline.foundation.frames import read_parquet, read_provenance
+        from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
 
         settings = ExecutionSettings.from_config(execution())
         weights_path = self.input()["signals"]["weights"].path

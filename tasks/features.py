@@ -18,8 +18,8 @@ class BuildFeatures(TickerTask):
     """
 
     settings = (features,)
-    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
-               "momentum_pipeline.provenance:code_version", "talib", "pandas_ta",
+    preload = ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.validation:warm_up",
+               "momentum_pipeline.foundation.provenance:code_version", "talib", "pandas_ta",
                "momentum_pipeline.features")
 
     def requires(self) -> ValidatePrices:
@@ -32,7 +32,7 @@ class BuildFeatures(TickerTask):
         import pandas as pd
 
         from momentum_pipeline.features import build_features, features_schema
-        from momentum_pipeline.frames import read_provenance, write_parquet
+        from momentum_pipeline.foundation.frames import read_provenance, write_parquet
         from momentum_pipeline.validation import check_schema
 
         prices_path = self.input()["prices"].path

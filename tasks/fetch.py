@@ -15,7 +15,7 @@ from tasks.universe import sector_of
 #: What each source needs preloaded before workers fork; only the configured source's,
 #: as the sample market imports scipy and the yahoo source yfinance, both slow.
 SOURCE_PRELOAD = {
-    "sample": ("momentum_pipeline.sources.sample", "momentum_pipeline.calendar:session_days"),
+    "sample": ("momentum_pipeline.sources.sample", "momentum_pipeline.foundation.calendar:session_days"),
     "csv": ("momentum_pipeline.sources.csvdir:warm_up",),
     "yahoo": ("momentum_pipeline.sources.yahoo",),
 }
@@ -48,7 +48,7 @@ class FetchPrices(TickerTask):
 
     @property
     def preload(self) -> tuple[str, ...]:  # type: ignore[override]
-        return ("momentum_pipeline.frames:warm_up", "momentum_pipeline.provenance:code_version",
+        return ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.foundation.provenance:code_version",
                 *SOURCE_PRELOAD[data().source])
 
     def output(self) -> luigi.LocalTarget:
@@ -86,8 +86,8 @@ class FetchPrices(TickerTask):
         return (folder, *(folder / name for name in csv_file_names(self.ticker)))
 
     def produce(self) -> None:
-        from momentum_pipeline.frames import write_parquet
-        from momentum_pipeline.provenance import Provenance
+        from momentum_pipeline.foundation.frames import write_parquet
+        from momentum_pipeline.foundation.provenance import Provenance
 
         fetched = self.fetch()
         provenance = Provenance(

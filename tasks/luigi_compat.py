@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 import sqlalchemy
 from luigi import db_task_history
 
-from momentum_pipeline.private_api import names_used_by, require_private_names
+from momentum_pipeline.foundation.private_api import names_used_by, require_private_names
 
 DISTRIBUTION = "luigi"
 TESTED_VERSION = "3.8.1"

@@ -17,7 +17,7 @@ class CalculateMetrics(TickerTask):
     """
 
     settings = (metrics,)
-    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.provenance:code_version",
+    preload = ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.foundation.provenance:code_version",
                "momentum_pipeline.metrics")
 
     def requires(self) -> ValidatePrices:
@@ -33,7 +33,7 @@ class CalculateMetrics(TickerTask):
     def produce(self) -> None:
         import pandas as pd
 
-        from momentum_pipeline.frames import dump_json, read_provenance, write_parquet
+        from momentum_pipeline.foundation.frames import dump_json, read_provenance, write_parquet
         from momentum_pipeline.metrics import metrics_summary, price_metrics
 
         prices_path = self.input()["prices"].path

@@ -53,7 +53,7 @@ class ModelTask(TickerTask):
 
     def load_dataset(self, inputs: dict[str, dict[str, luigi.LocalTarget]]):
         """The labelled rows of every modelled ticker, and the provenance of the inputs."""
-        from momentum_pipeline.frames import read_parquet, read_provenance
+        from momentum_pipeline.foundation.frames import read_parquet, read_provenance
         from momentum_pipeline.model.dataset import TickerFrames, direction_dataset
 
         provenances = []
@@ -170,7 +170,7 @@ class EvaluateModel(ModelTask):
                 draw(tmp)
 
     def produce(self) -> None:
-        from momentum_pipeline.frames import dump_json
+        from momentum_pipeline.foundation.frames import dump_json
         from momentum_pipeline.model.dataset import TimeSplit
         from momentum_pipeline.model.evaluate import (evaluate_window, feature_importance,
                                                       latest_predictions, walk_forward)

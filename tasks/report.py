@@ -1,4 +1,4 @@
-"""LogMetrics (the ``logs/metrics.csv`` row of a run) and GenerateReport (the run's
+"""LogPerformance (the ``logs/metrics.csv`` row of a run) and GenerateReport (the run's
 Markdown summary, HTML report and its PDF)."""
 
 from __future__ import annotations
@@ -23,54 +23,54 @@ from tasks.universe import benchmark_ticker
 Result = TypeVar("Result")
 
 
-def metrics_log_path() -> Path:
+def performance_log_path() -> Path:
     return data_root() / "logs" / "metrics.csv"
 
 
-def record_metrics(path: Path, rows: list[dict[str, str]]) -> None:
+def record_performance(path: Path, rows: list[dict[str, str]]) -> None:
     """Upsert ``rows`` into the metrics log at ``path`` under its file lock, replacing
     the file atomically: concurrent runs never lose a row, a crash never leaves half a file."""
-    from momentum_pipeline import metrics_log
+    from momentum_pipeline.operations import performance_log
 
-    with metrics_log.locked(path):
-        table = metrics_log.upsert(metrics_log.read_log(path), rows)
+    with performance_log.locked(path):
+        table = performance_log.upsert(performance_log.read_log(path), rows)
         with atomic_path(path) as tmp:
-            tmp.write_text(metrics_log.log_text(table))
+            tmp.write_text(performance_log.log_text(table))
 
 
-class LogMetrics(PipelineTask):
+class LogPerformance(PipelineTask):
     """The run's headline figures -> one row per (run date, strategy) in
     ``logs/metrics.csv`` (a rerun replaces its row), and the row logged as
-    ``reports/<date>/metrics_log_row.json``: the marker that makes a rerun a no-op."""
+    ``reports/<date>/performance_log_row.json``: the marker that makes a rerun a no-op."""
 
-    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.metrics_log")
+    preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.operations.performance_log")
 
     def requires(self) -> dict[str, PipelineTask]:
         return {"backtest": BacktestStrategy(date=self.date),
                 "signals": GenerateSignals(date=self.date)}
 
     def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.dated_path("reports", "metrics_log_row.json")))
+        return luigi.LocalTarget(str(self.dated_path("reports", "performance_log_row.json")))
 
     def produce(self) -> None:
-        from momentum_pipeline.exclusions import Exclusion
-        from momentum_pipeline.frames import dump_json, read_provenance
-        from momentum_pipeline.metrics_log import metrics_row
+        from momentum_pipeline.foundation.exclusions import Exclusion
+        from momentum_pipeline.foundation.frames import dump_json, read_provenance
+        from momentum_pipeline.operations.performance_log import performance_row
 
         backtest = self.input()["backtest"]
         summary_path = Path(backtest["summary"].path)
         provenance = read_provenance(backtest["performance"].path)
         signals = json.loads(Path(self.input()["signals"]["excluded"].path).read_text())
         weights = read_provenance(self.input()["signals"]["weights"].path)
-        row = metrics_row(json.loads(summary_path.read_text()), self.date, provenance.source,
+        row = performance_row(json.loads(summary_path.read_text()), self.date, provenance.source,
                           provenance.code_version, where=str(summary_path),
                           tickers=len(weights.inputs["tickers"]),
                           excluded=[Exclusion(**e) for e in signals["excluded_from_day"]])
-        record_metrics(metrics_log_path(), [row])
+        record_performance(performance_log_path(), [row])
         with atomic_path(self.output().path) as tmp:
             tmp.write_text(dump_json(row))
         self.log.info("%s: logged %s (sharpe %s, pnl %s) to %s", self.date, row["strategy"],
-                      row["sharpe"], row["pnl"], metrics_log_path())
+                      row["sharpe"], row["pnl"], performance_log_path())
 
 
 def retry_once_on_io_error(action: Callable[[], Result], log) -> Result:
@@ -105,7 +105,7 @@ class GenerateReport(PipelineTask):
     def requires(self) -> dict[str, luigi.Task]:
         ticker = report_settings().deep_dive_ticker
         model = {"model": EvaluateModel(date=self.date)} if self.research else {}
-        return {**model, "metrics_log": LogMetrics(date=self.date),
+        return {**model, "performance_log": LogPerformance(date=self.date),
                 "backtest": BacktestStrategy(date=self.date),
                 "signals": GenerateSignals(date=self.date),
                 "deep_dive_metrics": CalculateMetrics(date=self.date, ticker=ticker),
@@ -137,7 +137,7 @@ class GenerateReport(PipelineTask):
             model_metrics=(Path(inputs["model"]["json"].path) if self.research
                            else self.dated_path("reports", "model_metrics.json")),
             alerts_log=data_root() / "logs" / "alerts.log",
-            metrics_log=metrics_log_path(),
+            performance_log=performance_log_path(),
             deep_dive_exclusion=self.deep_dive_exclusion())
 
     def deep_dive_exclusion(self) -> str | None:
@@ -147,7 +147,7 @@ class GenerateReport(PipelineTask):
         return excluded[ticker].summary() if excluded else None
 
     def produce(self) -> None:
-        from momentum_pipeline.metrics import SAMPLE_DATA_LABEL
+        from momentum_pipeline.foundation.provenance import SAMPLE_DATA_LABEL
         from momentum_pipeline.reporting.context import draw_charts, load_report, report_context
         from momentum_pipeline.reporting.render import render_html, render_markdown
 

@@ -26,8 +26,8 @@ class GenerateSignals(PipelineTask):
     """
 
     settings = (signals, universe)
-    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
-               "momentum_pipeline.provenance:code_version", "momentum_pipeline.signals")
+    preload = ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.validation:warm_up",
+               "momentum_pipeline.foundation.provenance:code_version", "momentum_pipeline.signals")
 
     def requires(self) -> dict[str, luigi.Task | dict[str, dict[str, luigi.Task]]]:
         return {"universe": {t: {"prices": ValidatePrices(date=self.date, ticker=t),
@@ -38,7 +38,7 @@ class GenerateSignals(PipelineTask):
     def screened_universe(self) -> tuple[tuple[str, ...], dict]:
         """The universe tickers that passed the per-ticker stages, and the exclusions (of
         the universe and the benchmark); raises ``DayFailed`` past what the day tolerates."""
-        from momentum_pipeline.exclusions import screen_universe
+        from momentum_pipeline.foundation.exclusions import screen_universe
 
         required = self.requires()
         benchmark = required["benchmark"].ticker
@@ -66,8 +66,8 @@ class GenerateSignals(PipelineTask):
     def produce(self) -> None:
         import pandas as pd
 
-        from momentum_pipeline.frames import dump_json, read_provenance, write_parquet
-        from momentum_pipeline.metrics import SAMPLE_DATA_WARNING, sample_data_label
+        from momentum_pipeline.foundation.frames import dump_json, read_provenance, write_parquet
+        from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING, sample_data_label
         from momentum_pipeline.signals import (FEATURE_COLUMNS, Inputs, generate_signals,
                                                panel, session_index, weights_schema)
         from momentum_pipeline.strategy import load_strategy

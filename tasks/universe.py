@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from momentum_pipeline.universe import load_sectors, load_universe, parse_tickers, normalise_ticker
+from momentum_pipeline.foundation.universe import load_sectors, load_universe, parse_tickers, normalise_ticker
 from tasks.config import universe
 
 

@@ -20,8 +20,8 @@ class ValidatePrices(TickerTask):
     """
 
     settings = (validation,)
-    preload = ("momentum_pipeline.frames:warm_up", "momentum_pipeline.validation:warm_up",
-               "momentum_pipeline.provenance:code_version")
+    preload = ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.validation:warm_up",
+               "momentum_pipeline.foundation.provenance:code_version")
 
     def requires(self) -> FetchPrices:
         return FetchPrices(date=self.date, ticker=self.ticker)
@@ -33,7 +33,7 @@ class ValidatePrices(TickerTask):
         }
 
     def produce(self) -> None:
-        from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
+        from momentum_pipeline.foundation.frames import dump_json, read_parquet, read_provenance, write_parquet
         from momentum_pipeline.validation import clean_prices
 
         raw_path = self.input().path
@@ -64,7 +64,7 @@ class ValidatePrices(TickerTask):
     def alert_recent_warnings(self, report, sessions: int) -> None:
         """Alert the ``warn`` findings dated within the last ``sessions`` sessions up to
         the run date: new to a person, unlike the history's, which each day repeats."""
-        from momentum_pipeline.calendar import last_session_on_or_before, sessions_before
+        from momentum_pipeline.foundation.calendar import last_session_on_or_before, sessions_before
         from momentum_pipeline.validation import DataQualityWarning
         from tasks.alerts import raise_alert
 

@@ -31,7 +31,7 @@ from zipline.utils.calendar_utils import get_calendar
 
 from momentum_pipeline.backtest.bundle import load_bundle
 from momentum_pipeline.backtest.costs import CostModel
-from momentum_pipeline.calendar import CALENDAR_NAME
+from momentum_pipeline.foundation.calendar import CALENDAR_NAME
 
 
 class SessionFill(SlippageModel):

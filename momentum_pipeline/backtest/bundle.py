@@ -32,7 +32,7 @@ from zipline.utils.calendar_utils import get_calendar
 
 from momentum_pipeline.backtest.targets import ended_tickers
 from momentum_pipeline.backtest.zipline_compat import InMemoryDailyBarReader, ingest_registered
-from momentum_pipeline.calendar import CALENDAR_NAME
+from momentum_pipeline.foundation.calendar import CALENDAR_NAME
 
 BUNDLE_NAME = "momentum"
 NO_ADJUSTMENTS = ("none: the cleaned prices are already split- and dividend-adjusted, "

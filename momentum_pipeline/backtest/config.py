@@ -35,7 +35,7 @@ class BacktestSettings:
     def config(self, run_date: dt.date, benchmark: str) -> BacktestConfig:
         """The checked backtest of the run date: ``end`` defaults to its session and may
         not come after it (no prices from the future)."""
-        from momentum_pipeline.calendar import last_session_on_or_before
+        from momentum_pipeline.foundation.calendar import last_session_on_or_before
 
         end = self.end or last_session_on_or_before(run_date).date()
         if end > run_date:
@@ -71,7 +71,7 @@ class BacktestConfig:
         """
         import pandas as pd
 
-        from momentum_pipeline.calendar import sessions
+        from momentum_pipeline.foundation.calendar import sessions
 
         available = sessions(first_bar, last_bar)
         period = f"backtest period {self.start}..{self.end}"

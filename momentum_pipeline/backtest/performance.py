@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from momentum_pipeline.calendar import TRADING_DAYS
+from momentum_pipeline.foundation.calendar import TRADING_DAYS
 
 #: Keys of :func:`summarise`, in the order the reports list them.
 METRICS = ("total_return", "annual_return", "annual_volatility", "sharpe", "sortino",

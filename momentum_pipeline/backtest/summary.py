@@ -14,7 +14,7 @@ from momentum_pipeline.backtest.performance import finite_or_none, summarise
 from momentum_pipeline.backtest.vectorised import (
     FINAL_EQUITY_TOLERANCE, MIN_RETURNS_CORRELATION, agrees,
 )
-from momentum_pipeline.metrics import sample_data_label
+from momentum_pipeline.foundation.provenance import sample_data_label
 
 
 def backtest_summary(performance: pd.DataFrame, comparison: dict[str, float],

@@ -22,7 +22,7 @@ import pandas as pd
 from zipline.data import bundles
 from zipline.data.bcolz_daily_bars import BcolzDailyBarReader
 
-from momentum_pipeline.private_api import names_used_by, require_private_names
+from momentum_pipeline.foundation.private_api import names_used_by, require_private_names
 
 DISTRIBUTION = "zipline-reloaded"
 TESTED_VERSION = "3.2.1"

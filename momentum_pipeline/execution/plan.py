@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from momentum_pipeline.execution.orders import reference_prices
-from momentum_pipeline.metrics import sample_data_label
+from momentum_pipeline.foundation.provenance import sample_data_label
 
 
 @dataclass(frozen=True)

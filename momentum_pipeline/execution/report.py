@@ -10,7 +10,7 @@ import pandas as pd
 
 from momentum_pipeline.execution import REPORT_FILES
 from momentum_pipeline.execution.session import SENT, ExecutionResult
-from momentum_pipeline.frames import dump_json
+from momentum_pipeline.foundation.frames import dump_json
 
 REJECTION_COLUMNS = ["client_order_id", "ticker", "side", "quantity", "reason", "message"]
 POSITION_COLUMNS = ["ticker", "shares", "reference_price", "market_value", "weight",

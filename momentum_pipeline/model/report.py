@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from momentum_pipeline.metrics import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
+from momentum_pipeline.foundation.provenance import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
 from momentum_pipeline.model.dataset import TimeSplit
 from momentum_pipeline.model.evaluate import Evaluation, metrics_text
 from momentum_pipeline.model.store import ModelCard

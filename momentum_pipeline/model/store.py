@@ -19,7 +19,7 @@ from typing import Any
 import joblib
 from sklearn.ensemble import RandomForestClassifier
 
-from momentum_pipeline.frames import dump_json
+from momentum_pipeline.foundation.frames import dump_json
 from momentum_pipeline.model.dataset import DirectionData, TimeSplit
 from momentum_pipeline.model.train import ForestSettings, TrainedModel, library_versions
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from momentum_pipeline.alerts import Alert, alerts_of_run
+from momentum_pipeline.operations.alerts import Alert, alerts_of_run
 from momentum_pipeline.backtest.performance import METRICS
-from momentum_pipeline.frames import read_parquet, read_provenance
-from momentum_pipeline.metrics import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
-from momentum_pipeline.metrics_log import read_log
-from momentum_pipeline.provenance import Provenance, code_version
+from momentum_pipeline.foundation.frames import read_parquet, read_provenance
+from momentum_pipeline.foundation.provenance import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
+from momentum_pipeline.operations.performance_log import read_log
+from momentum_pipeline.foundation.provenance import Provenance, code_version
 from momentum_pipeline.reporting import charts
 
 #: Sessions of the deep-dive chart: the last two years.
@@ -90,7 +90,7 @@ class ReportSources:
     quality_dir: Path
     model_metrics: Path
     alerts_log: Path
-    metrics_log: Path
+    performance_log: Path
     #: Why the deep-dive ticker has no metrics, when a per-ticker stage excluded it.
     deep_dive_exclusion: str | None = None
 
@@ -191,7 +191,7 @@ def load_report(sources: ReportSources) -> ReportData:
         data.missing.append(f"model evaluation: not run for this date ({sources.model_metrics})")
     data.quality = [_json(p) for p in sorted(sources.quality_dir.glob("*.quality.json"))]
     data.alerts = alerts_of_run(sources.alerts_log, sources.run_date)
-    data.history = read_log(sources.metrics_log)[-HISTORY_ROWS:]
+    data.history = read_log(sources.performance_log)[-HISTORY_ROWS:]
     data.provenance = tagged[0] if tagged else None
     return data
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from momentum_pipeline.backtest import performance
-from momentum_pipeline.calendar import TRADING_DAYS
+from momentum_pipeline.foundation.calendar import TRADING_DAYS
 
 
 def _until_last(returns: pd.Series) -> pd.Series:

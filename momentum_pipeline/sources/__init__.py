@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from momentum_pipeline.exclusions import TickerDataError
+from momentum_pipeline.foundation.exclusions import TickerDataError
 
 if TYPE_CHECKING:  # pandas is imported where frames are made: deciding completeness needs none
     import pandas as pd

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from momentum_pipeline.calendar import sessions
-from momentum_pipeline.calendar import TRADING_DAYS
-from momentum_pipeline.metrics import SAMPLE_DATA_WARNING
+from momentum_pipeline.foundation.calendar import sessions
+from momentum_pipeline.foundation.calendar import TRADING_DAYS
+from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
 from momentum_pipeline.sources import FetchedPrices, within_dates
 
 SAMPLE_EPOCH = dt.date(2000, 1, 3)

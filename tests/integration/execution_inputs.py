@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from momentum_pipeline.calendar import sessions
-from momentum_pipeline.frames import dump_json, write_parquet
-from momentum_pipeline.provenance import Provenance
+from momentum_pipeline.foundation.calendar import sessions
+from momentum_pipeline.foundation.frames import dump_json, write_parquet
+from momentum_pipeline.foundation.provenance import Provenance
 from tests.conftest import REAL_OHLCV, PipelineConfig
 
 DATE = dt.date(2025, 10, 8)

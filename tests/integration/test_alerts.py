@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from momentum_pipeline.alerts import REDACTED, alerts_of_run
+from momentum_pipeline.operations.alerts import REDACTED, alerts_of_run
 from momentum_pipeline.reporting.context import ReportSources, load_report, report_context
 from momentum_pipeline.reporting.render import render_html, render_markdown
 from tasks.base import PipelineTask
@@ -185,7 +185,7 @@ def test_secret_when_planted_in_smtp_config_then_no_log_mail_or_report_contains_
         run_date=RUN_DATE, benchmark="SPY", deep_dive_ticker="TSLA",
         **{name: data_root / "absent" / name for name in (
             "backtest_summary", "performance", "target_weights", "rebalance", "excluded",
-            "deep_dive_metrics", "deep_dive_features", "model_metrics", "metrics_log")},
+            "deep_dive_metrics", "deep_dive_features", "model_metrics", "performance_log")},
         quality_dir=data_root / "data" / "cleaned" / RUN_DATE.isoformat(),
         alerts_log=alerts_log)
     context = report_context(load_report(sources), {}, {})

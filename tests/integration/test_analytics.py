@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import talib
 
-from momentum_pipeline.frames import read_provenance
+from momentum_pipeline.foundation.frames import read_provenance
 from momentum_pipeline.strategy import load_strategy
 from tasks.config import CONFIG_DIR
 from tasks.features import BuildFeatures

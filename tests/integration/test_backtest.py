@@ -13,8 +13,8 @@ import pytest
 from luigi.execution_summary import LuigiStatusCode
 
 from momentum_pipeline.backtest.performance import METRICS
-from momentum_pipeline.calendar import sessions
-from momentum_pipeline.frames import read_parquet, read_provenance
+from momentum_pipeline.foundation.calendar import sessions
+from momentum_pipeline.foundation.frames import read_parquet, read_provenance
 from tasks.backtest import RESULT_FRAMES, BacktestStrategy
 from tests.conftest import REAL_OHLCV, PipelineConfig, run_cli, run_tasks
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
-from momentum_pipeline.frames import read_parquet
+from momentum_pipeline.foundation.frames import read_parquet
 from tasks.backtest import BacktestStrategy
 from tests.conftest import REAL_OHLCV, PipelineConfig, run_tasks
 

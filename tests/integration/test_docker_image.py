@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from momentum_pipeline import provenance
-from momentum_pipeline.provenance import CODE_VERSION_ENV
+from momentum_pipeline.foundation import provenance
+from momentum_pipeline.foundation.provenance import CODE_VERSION_ENV
 from tests.conftest import REAL_OHLCV, REPO, run_cli
 
 pytestmark = pytest.mark.docker

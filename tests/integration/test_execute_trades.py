@@ -15,7 +15,7 @@ from luigi.execution_summary import LuigiStatusCode
 
 import order_engine as oe
 from momentum_pipeline.execution import REPORT_FILES
-from momentum_pipeline.metrics import SAMPLE_DATA_WARNING
+from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
 from tasks import DailyPipeline, ExecuteTrades, GenerateSignals, Research
 from tests.conftest import run_tasks
 from tests.integration.execution_inputs import (DATE, TICKERS, WEIGHTS, close_on, configure,

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
-from momentum_pipeline.frames import read_parquet, read_provenance
+from momentum_pipeline.foundation.frames import read_parquet, read_provenance
 from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
 from tests.conftest import REAL_OHLCV, PipelineConfig, run_cli, run_tasks

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from momentum_pipeline.universe import load_universe
+from momentum_pipeline.foundation.universe import load_universe
 from tasks.config import CONFIG_DIR
 from tests.conftest import REAL_OHLCV, REPO
 

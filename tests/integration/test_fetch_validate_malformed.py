@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
-from momentum_pipeline.alerts import alerts_of_run
-from momentum_pipeline.frames import read_parquet
+from momentum_pipeline.operations.alerts import alerts_of_run
+from momentum_pipeline.foundation.frames import read_parquet
 from tasks.pipeline import ConfirmTicker
 from tests.conftest import RESOURCES, run_tasks
 from tests.integration.test_fetch_validate import configured

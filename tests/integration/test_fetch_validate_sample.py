@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
-from momentum_pipeline.frames import read_parquet, read_provenance
+from momentum_pipeline.foundation.frames import read_parquet, read_provenance
 from tasks.validate import ValidatePrices
 from tests.conftest import REAL_OHLCV, RESOURCES, PipelineConfig, run_cli, run_tasks
 

@@ -13,8 +13,8 @@ import pytest
 import requests
 from luigi.execution_summary import LuigiStatusCode
 
-from momentum_pipeline.alerts import alerts_of_run
-from momentum_pipeline.frames import read_parquet, read_provenance
+from momentum_pipeline.operations.alerts import alerts_of_run
+from momentum_pipeline.foundation.frames import read_parquet, read_provenance
 from momentum_pipeline.validation import PRICE_BASIS_ADJUSTED
 from tasks.pipeline import ConfirmTicker
 from tasks.validate import ValidatePrices

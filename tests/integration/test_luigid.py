@@ -185,7 +185,7 @@ def test_luigid_when_a_ticker_is_excluded_then_it_shows_failed_and_the_day_goes_
     assert [(t["name"], t["params"].get("ticker")) for t in failed] == [
         ("ConfirmTicker", "NOPE")], failed
     done = {t["name"] for t in luigid.tasks("DONE").values() if t["params"].get("date") == day}
-    assert {"GenerateSignals", "BacktestStrategy", "LogMetrics", "GenerateReport"} <= done
+    assert {"GenerateSignals", "BacktestStrategy", "LogPerformance", "GenerateReport"} <= done
     assert (tmp_path / "var" / "reports" / day / "final_analysis_report.pdf").is_file()
 
 

@@ -11,7 +11,7 @@ import pytest
 from luigi.tools.deps import find_deps
 
 from momentum_pipeline.features import FeatureParams
-from momentum_pipeline.frames import read_parquet
+from momentum_pipeline.foundation.frames import read_parquet
 from momentum_pipeline.model.store import ModelCard, file_sha256, load_model
 from momentum_pipeline.model.train import probability_up
 from tasks.model import EvaluateModel, TrainModel

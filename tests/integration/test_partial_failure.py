@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
-from momentum_pipeline.alerts import alerts_of_run
-from momentum_pipeline.frames import read_parquet
+from momentum_pipeline.operations.alerts import alerts_of_run
+from momentum_pipeline.foundation.frames import read_parquet
 from tasks.pipeline import DailyPipeline
 from tasks.signals import GenerateSignals
 from tests.conftest import REAL_OHLCV, run_tasks
@@ -114,7 +114,7 @@ def test_broken_day_when_three_tickers_broken_then_signals_name_them_with_stage_
     assert not {"KO", "JPM"} & set(weights.columns)
 
 
-def test_broken_day_when_run_then_backtest_metrics_log_and_reports_come_out_naming_them(
+def test_broken_day_when_run_then_backtest_performance_log_and_reports_come_out_naming_them(
         broken_day):
     root, *_ = broken_day
     summary = json.loads(dated(root, "backtest_results", "summary.json").read_text())
@@ -151,7 +151,7 @@ def test_broken_day_when_file_fixed_then_rerun_brings_ticker_back_and_redoes_onl
     # run again: XOM's own stages and the cross-sectional ones, nothing else
     assert ran == {"FetchPrices_XOM", "ValidatePrices_XOM", "BuildFeatures_XOM",
                    "CalculateMetrics_XOM", "ConfirmTicker_XOM", "GenerateSignals",
-                   "IngestBundle", "BacktestStrategy", "LogMetrics", "GenerateReport_False"}
+                   "IngestBundle", "BacktestStrategy", "LogPerformance", "GenerateReport_False"}
     later = alerts_of_run(root / "logs" / "alerts.log", RUN_DATE)[len(first_alerts):]
     assert failures(later) == {("ConfirmTicker", "KO"), ("ConfirmTicker", "JPM")}
 

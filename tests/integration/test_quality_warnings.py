@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from momentum_pipeline.alerts import alerts_of_run
+from momentum_pipeline.operations.alerts import alerts_of_run
 from tasks.validate import ValidatePrices
 from tests.conftest import run_tasks
 from tests.integration.test_fetch_validate import configured

@@ -1,4 +1,4 @@
-"""LogMetrics and GenerateReport run by Luigi after the real upstream stages, on a
+"""LogPerformance and GenerateReport run by Luigi after the real upstream stages, on a
 small slice of the sample market (one pipeline run per module)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from momentum_pipeline.metrics_log import read_log
-from tasks.report import GenerateReport, LogMetrics
+from momentum_pipeline.operations.performance_log import read_log
+from tasks.report import GenerateReport, LogPerformance
 from tests.conftest import REPO, PipelineConfig, run_tasks
 from tests.unit.reporting.checks import image_sources, page_ink
 
@@ -63,7 +63,7 @@ def test_report_html_when_opened_then_every_image_resolves_and_sample_is_flagged
     assert "model evaluation: not run for this date" in html
 
 
-def test_metrics_log_when_pipeline_ran_then_one_row_matching_the_backtest(report_run):
+def test_performance_log_when_pipeline_ran_then_one_row_matching_the_backtest(report_run):
     root = report_run[0]
     summary = json.loads((root / "backtest_results" / RUN_DATE.isoformat() /
                           "summary.json").read_text())
@@ -76,12 +76,12 @@ def test_metrics_log_when_pipeline_ran_then_one_row_matching_the_backtest(report
 
 def test_log_metrics_when_rerun_then_no_work_and_when_forced_then_row_replaced(report_run):
     root = report_run[0]
-    log, task_log = root / "logs" / "metrics.csv", root / "logs" / "LogMetrics.log"
+    log, task_log = root / "logs" / "metrics.csv", root / "logs" / "LogPerformance.log"
     before, stamp, runs = log.read_bytes(), log.stat().st_mtime_ns, task_log.read_text()
-    assert run_tasks(LogMetrics(date=RUN_DATE)).scheduling_succeeded
+    assert run_tasks(LogPerformance(date=RUN_DATE)).scheduling_succeeded
     assert (log.stat().st_mtime_ns, task_log.read_text()) == (stamp, runs)  # nothing ran
-    (reports(root) / "metrics_log_row.json").unlink()  # as if it crashed after logging
-    assert run_tasks(LogMetrics(date=RUN_DATE)).scheduling_succeeded
+    (reports(root) / "performance_log_row.json").unlink()  # as if it crashed after logging
+    assert run_tasks(LogPerformance(date=RUN_DATE)).scheduling_succeeded
     assert log.stat().st_mtime_ns != stamp and task_log.read_text() != runs
     assert log.read_bytes() == before
     assert len(read_log(log)) == 1
@@ -89,7 +89,7 @@ def test_log_metrics_when_rerun_then_no_work_and_when_forced_then_row_replaced(r
 
 def test_where_when_report_exists_then_last_line_is_the_pdf_path(report_run):
     root = report_run[0]
-    result = subprocess.run([sys.executable, "-m", "tasks.where", "--paths-root", str(root),
+    result = subprocess.run([sys.executable, "-m", "tasks.commands.where", "--paths-root", str(root),
                              "--date", RUN_DATE.isoformat()], cwd=REPO, capture_output=True,
                             text=True, check=True)
     pdf = reports(root) / "final_analysis_report.pdf"
@@ -98,7 +98,7 @@ def test_where_when_report_exists_then_last_line_is_the_pdf_path(report_run):
 
 
 def test_where_when_no_report_then_exit_1_and_says_what_to_run(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "tasks.where", "--paths-root",
+    result = subprocess.run([sys.executable, "-m", "tasks.commands.where", "--paths-root",
                              str(tmp_path), "--date", "2025-10-08"], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode == 1

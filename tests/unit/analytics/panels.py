@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 from momentum_pipeline.features import build_features
 from momentum_pipeline.signals import Inputs, panel, session_index
 from tests.conftest import REAL_OHLCV

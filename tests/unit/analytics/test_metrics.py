@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from momentum_pipeline.frames import dump_json
+from momentum_pipeline.foundation.frames import dump_json
 from momentum_pipeline.metrics import MetricParams, metrics_summary, price_metrics
 
 DAYS = pd.bdate_range("2024-01-02", periods=5, name="date")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 from momentum_pipeline.signals import (Selection, books, capped_weights, decision_sessions,
                                        generate_signals, momentum_scores, target_weights,
                                        weights_schema)

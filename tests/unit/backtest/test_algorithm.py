@@ -15,7 +15,7 @@ from momentum_pipeline.backtest import bundle as bundle_module
 from momentum_pipeline.backtest.bundle import bar_ranges
 from momentum_pipeline.backtest.targets import align_targets, close_ended_positions, rebalances
 from momentum_pipeline.backtest.vectorised import agrees, compare, vectorised_backtest
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 from tests.unit.backtest.conftest import (BENCHMARK, JPM_END, RUN_DATE, TICKERS, cleaned,
                                           ended_market)
 

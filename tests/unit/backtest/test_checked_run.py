@@ -10,7 +10,7 @@ import pandas as pd
 
 from momentum_pipeline.backtest.checked_run import run_and_check
 from momentum_pipeline.backtest.config import BacktestConfig
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 from tests.unit.backtest.conftest import BENCHMARK, JPM_END, RUN_DATE, ended_market
 
 CONFIG = BacktestConfig(start=dt.date(2021, 5, 3), end=RUN_DATE, capital=1_000_000.0,

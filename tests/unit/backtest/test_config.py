@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from momentum_pipeline.backtest.config import BacktestConfig
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 
 FIRST_BAR, LAST_BAR = pd.Timestamp("2020-01-02"), pd.Timestamp("2020-12-31")
 

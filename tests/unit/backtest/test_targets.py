@@ -9,7 +9,7 @@ import pytest
 
 from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
                                                 close_ended_positions, ended_tickers, rebalances)
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 
 SESSIONS = sessions(pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-10"))  # 7 sessions
 

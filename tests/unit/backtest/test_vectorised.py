@@ -9,7 +9,7 @@ import pytest
 
 from momentum_pipeline.backtest.costs import CostModel
 from momentum_pipeline.backtest.vectorised import vectorised_backtest
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 
 SESSIONS = sessions(pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-09"))  # 6 sessions
 #: ENDS has bars on the first four sessions only; STAYS on all six.

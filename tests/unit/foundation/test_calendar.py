@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from momentum_pipeline import calendar
-from momentum_pipeline.calendar import last_session_on_or_before, sessions
+from momentum_pipeline.foundation import calendar
+from momentum_pipeline.foundation.calendar import last_session_on_or_before, sessions
 
 
 def days(*iso: str) -> list[pd.Timestamp]:

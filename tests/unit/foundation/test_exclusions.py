@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from momentum_pipeline.exclusions import DayFailed, Exclusion, screen_universe
+from momentum_pipeline.foundation.exclusions import DayFailed, Exclusion, screen_universe
 
 UNIVERSE = tuple(f"T{i:02d}" for i in range(20))
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from momentum_pipeline.frames import dump_json, read_parquet, read_provenance, write_parquet
-from momentum_pipeline.provenance import Provenance
+from momentum_pipeline.foundation.frames import dump_json, read_parquet, read_provenance, write_parquet
+from momentum_pipeline.foundation.provenance import Provenance
 
 BARS = pd.DataFrame({"close": [101.5, 102.25], "volume": [1_200, 0]},
                     index=pd.DatetimeIndex(["2025-10-07", "2025-10-08"], name="date"))

@@ -26,7 +26,7 @@ import subprocess
 
 import pytest
 
-from momentum_pipeline.private_api import require_private_names
+from momentum_pipeline.foundation.private_api import require_private_names
 from tests.conftest import REPO
 
 LIBRARIES = ("zipline", "luigi")

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from momentum_pipeline.universe import load_sectors, load_universe, normalise_ticker, parse_tickers
+from momentum_pipeline.foundation.universe import load_sectors, load_universe, normalise_ticker, parse_tickers
 from tasks.config import CONFIG_DIR
 
 SP100 = CONFIG_DIR / "universe" / "sp100.csv"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 from momentum_pipeline.features import build_features
 from momentum_pipeline.model.dataset import TickerFrames
 from momentum_pipeline.model.train import ForestSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from momentum_pipeline.metrics import SAMPLE_DATA_WARNING
+from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
 from momentum_pipeline.model.dataset import direction_dataset, time_split
 from momentum_pipeline.model.evaluate import (evaluate_window, feature_importance,
                                               latest_predictions, validation_metrics,

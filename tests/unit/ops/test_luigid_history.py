@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy
 
-from tasks.luigid import upgrade_schema
+from tasks.commands.luigid import upgrade_schema
 
 
 def test_upgrade_when_history_was_made_by_an_old_luigi_then_tasks_get_an_indexed_task_id(

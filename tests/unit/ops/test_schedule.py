@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tasks.schedule import run_date_at
+from tasks.commands.schedule import run_date_at
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from momentum_pipeline.alerts import Alert
+from momentum_pipeline.operations.alerts import Alert
 from momentum_pipeline.backtest.performance import finite_or_none, summarise
 from momentum_pipeline.features import build_features
-from momentum_pipeline.frames import dump_json, write_parquet
+from momentum_pipeline.foundation.frames import dump_json, write_parquet
 from momentum_pipeline.metrics import price_metrics
-from momentum_pipeline.metrics_log import log_text, metrics_row
-from momentum_pipeline.provenance import Provenance
+from momentum_pipeline.operations.performance_log import log_text, performance_row
+from momentum_pipeline.foundation.provenance import Provenance
 from momentum_pipeline.reporting.context import ReportSources
 from momentum_pipeline.validation import clean_prices
 from tests.conftest import REAL_OHLCV
@@ -144,8 +144,8 @@ def write_run_outputs(root: Path, sample_data: bool = False) -> RunOutputs:
               time="2025-10-07T21:00:00+00:00"),
     ]
     (logs / "alerts.log").write_text("".join(a.log_record() for a in alerts))
-    row = metrics_row(summary, RUN_DATE, provenance.source, "0.1.0", "summary.json")
-    earlier = metrics_row(summary, RUN_DATE - dt.timedelta(days=1), provenance.source,
+    row = performance_row(summary, RUN_DATE, provenance.source, "0.1.0", "summary.json")
+    earlier = performance_row(summary, RUN_DATE - dt.timedelta(days=1), provenance.source,
                           "0.1.0", "summary.json")
     (logs / "metrics.csv").write_text(log_text([earlier, row]))
 
@@ -157,7 +157,7 @@ def write_run_outputs(root: Path, sample_data: bool = False) -> RunOutputs:
         deep_dive_metrics=root / "data" / "processed" / day / "TSLA_metrics.parquet",
         deep_dive_features=root / "features" / day / "TSLA.parquet",
         quality_dir=cleaned_dir, model_metrics=reports / "model_metrics.json",
-        alerts_log=logs / "alerts.log", metrics_log=logs / "metrics.csv")
+        alerts_log=logs / "alerts.log", performance_log=logs / "metrics.csv")
     return RunOutputs(sources, reports, quality, weights)
 
 

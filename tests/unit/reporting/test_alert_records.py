@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from momentum_pipeline.alerts import (REDACTED, Alert, SmtpSettings, alert_for, alerts_of_run,
+from momentum_pipeline.operations.alerts import (REDACTED, Alert, SmtpSettings, alert_for, alerts_of_run,
                                       deliver, parse_alert_log, read_secret, scrub)
 from tests.conftest import free_port
 

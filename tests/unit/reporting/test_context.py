@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from momentum_pipeline.frames import read_parquet, read_provenance, write_parquet
+from momentum_pipeline.foundation.frames import read_parquet, read_provenance, write_parquet
 from momentum_pipeline.reporting.charts import WIDTH
 from momentum_pipeline.reporting.context import (CHART_PATHS, MODEL_SCORES, draw_charts,
                                                  formatted, load_report, report_context)

@@ -21,7 +21,7 @@ import pytest
 
 from momentum_pipeline.sources import sample
 from momentum_pipeline.sources.sample import fetch_sample, sample_bars
-from momentum_pipeline.universe import load_sectors, load_universe
+from momentum_pipeline.foundation.universe import load_sectors, load_universe
 from momentum_pipeline.validation import clean_prices
 from tasks.config import CONFIG_DIR
 from tests.conftest import REPO

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from momentum_pipeline.frames import dump_json
+from momentum_pipeline.foundation.frames import dump_json
 from momentum_pipeline.validation import clean_prices
 
 RULES = ["missing_values", "duplicate_rows", "non_trading_days", "ohlc_repaired",

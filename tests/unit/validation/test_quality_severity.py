@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from momentum_pipeline.calendar import sessions
+from momentum_pipeline.foundation.calendar import sessions
 from momentum_pipeline.config import CleaningSettings
 from momentum_pipeline.validation import (PRICE_BASIS_ADJUSTED, PRICE_BASIS_AS_DELIVERED,
                                           QualityRejected, clean_prices, rule_severities)

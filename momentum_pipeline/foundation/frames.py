@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from momentum_pipeline.provenance import Provenance
+from momentum_pipeline.foundation.provenance import Provenance
 
-PROVENANCE_KEY = b"momentum_pipeline.provenance"
+PROVENANCE_KEY = b"momentum_pipeline.foundation.provenance"
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path, provenance: Provenance) -> None:

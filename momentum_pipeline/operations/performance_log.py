@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from momentum_pipeline.backtest.performance import METRICS
-from momentum_pipeline.exclusions import Exclusion
+from momentum_pipeline.foundation.exclusions import Exclusion
 
 KEY = ("run_date", "strategy")
 COLUMNS = (*KEY, "data_source", "sample_data", "start", "end", "capital", *METRICS,
@@ -37,7 +37,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def metrics_row(summary: dict[str, Any], run_date: dt.date, data_source: str,
+def performance_row(summary: dict[str, Any], run_date: dt.date, data_source: str,
                 code_version: str, where: str, tickers: int = 0,
                 excluded: Iterable[Exclusion] = ()) -> Row:
     """The log row of one backtest ``summary`` (``summary.json``, named by ``where``), with

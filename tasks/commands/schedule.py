@@ -1,4 +1,4 @@
-"""``python -m tasks.schedule``: the run date of the automated daily run.
+"""``python -m tasks.commands.schedule``: the run date of the automated daily run.
 
 The run date is the latest NYSE session whose daily bars have settled: a run in the
 evening takes today's session, a catch-up run the next morning (a timer that missed
@@ -18,7 +18,7 @@ def run_date_at(now: dt.datetime) -> dt.date:
     """The latest NYSE session closed at least ``SETTLE_HOURS`` before ``now`` (aware)."""
     import pandas as pd
 
-    from momentum_pipeline.calendar import nyse
+    from momentum_pipeline.foundation.calendar import nyse
 
     calendar = nyse()
     moment = pd.Timestamp(now).tz_convert("UTC")

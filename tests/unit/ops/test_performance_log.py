@@ -6,7 +6,7 @@ import json
 import pytest
 
 from momentum_pipeline.backtest.performance import METRICS
-from momentum_pipeline.metrics_log import COLUMNS, log_text, metrics_row, read_log, upsert
+from momentum_pipeline.operations.performance_log import COLUMNS, log_text, performance_row, read_log, upsert
 
 SUMMARY = {
     "strategy": "momentum_12_1", "start": "2011-01-03", "end": "2025-10-08",
@@ -19,7 +19,7 @@ SUMMARY = {
 def row(day: str, strategy: str = "momentum_12_1", sharpe: float = 1.0) -> dict[str, str]:
     summary = {**SUMMARY, "strategy": strategy,
                "strategy_metrics": {**SUMMARY["strategy_metrics"], "sharpe": sharpe}}
-    return metrics_row(summary, dt.date.fromisoformat(day), "sample", "0.1.0", "summary.json")
+    return performance_row(summary, dt.date.fromisoformat(day), "sample", "0.1.0", "summary.json")
 
 
 def test_metrics_row_when_summary_complete_then_copies_every_metric_exactly():
@@ -39,13 +39,13 @@ def test_metrics_row_when_metric_missing_then_error_names_file_and_metric():
     summary = json.loads(json.dumps(SUMMARY))
     del summary["strategy_metrics"]["sortino"]
     with pytest.raises(ValueError, match=r"backtest_results/2025-10-08/summary.json.*sortino"):
-        metrics_row(summary, dt.date(2025, 10, 8), "csv", "0.1.0",
+        performance_row(summary, dt.date(2025, 10, 8), "csv", "0.1.0",
                     "backtest_results/2025-10-08/summary.json")
 
 
 def test_metrics_row_when_metric_undefined_then_cell_is_empty():
     summary = {**SUMMARY, "strategy_metrics": {**SUMMARY["strategy_metrics"], "calmar": None}}
-    assert metrics_row(summary, dt.date(2025, 10, 8), "csv", "v", "s.json")["calmar"] == ""
+    assert performance_row(summary, dt.date(2025, 10, 8), "csv", "v", "s.json")["calmar"] == ""
 
 
 def test_upsert_when_run_date_logged_again_then_its_row_is_replaced_not_duplicated():

@@ -3,7 +3,7 @@
 Building the calendar costs about a second, so its sessions are kept in a file
 cache (``$XDG_CACHE_HOME/momentum-pipeline``, keyed by the exchange-calendars
 version and the calendar's span) and, per process, in memory. Tasks list
-``momentum_pipeline.calendar:session_days`` in their ``preload`` so forked Luigi
+``momentum_pipeline.foundation.calendar:session_days`` in their ``preload`` so forked Luigi
 workers inherit the sessions instead of loading them per task.
 """
 

@@ -1,4 +1,4 @@
-"""``python -m tasks.luigid [luigid options]``: Luigi's central scheduler, with task history.
+"""``python -m tasks.commands.luigid [luigid options]``: Luigi's central scheduler, with task history.
 
 luigid's task history (``[scheduler] record_task_history``) upgrades its database
 schema at start-up with plain SQL strings, which SQLAlchemy 2 (a zipline

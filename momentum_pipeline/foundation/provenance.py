@@ -15,6 +15,18 @@ from momentum_pipeline import __version__
 #: has no git checkout) so containers and hosts record the same provenance.
 CODE_VERSION_ENV = "MOMENTUM_CODE_VERSION"
 
+#: Marks every output built from the ``sample`` source (titles, log lines, notes).
+SAMPLE_DATA_LABEL = "SAMPLE DATA"
+#: Said in every JSON summary built from the ``sample`` source.
+SAMPLE_DATA_WARNING = f"{SAMPLE_DATA_LABEL}: synthetic prices, not a real market"
+
+
+def sample_data_label(sample_data: bool) -> dict[str, Any]:
+    """The ``sample_data`` flag of a JSON output, with the warning a person reads."""
+    if sample_data:
+        return {"sample_data": True, "warning": SAMPLE_DATA_WARNING}
+    return {"sample_data": False}
+
 
 @functools.cache
 def code_version() -> str:
@@ -22,7 +34,7 @@ def code_version() -> str:
     pinned = os.environ.get(CODE_VERSION_ENV)
     if pinned:
         return pinned
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"],

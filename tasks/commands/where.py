@@ -1,4 +1,4 @@
-"""Where a run's outputs are: ``python -m tasks.where --paths-root ROOT --date DATE``.
+"""Where a run's outputs are: ``python -m tasks.commands.where --paths-root ROOT --date DATE``.
 
 Prints each stage folder of the run date with its number of files, the shared logs,
 and last the PDF report's path (what ``make demo`` ends with). Exits 1 when the
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from luigi.configuration import get_config
 
-from tasks.report import GenerateReport, metrics_log_path
+from tasks.report import GenerateReport, performance_log_path
 
 #: Stage folders holding one sub-folder per run date (see the README's Outputs).
 STAGES = ("data/raw", "data/cleaned", "data/processed", "features", "signals",
@@ -22,7 +22,7 @@ STAGES = ("data/raw", "data/cleaned", "data/processed", "features", "signals",
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tasks.where",
+    parser = argparse.ArgumentParser(prog="python -m tasks.commands.where",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--paths-root", type=Path, help="data root (default: [paths] root)")
     parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(),
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         if folder.is_dir():
             files = sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
             print(f"  {folder.resolve()}/  ({files} files)")
-    for log in (metrics_log_path(), report.output_path("logs", "alerts.log")):
+    for log in (performance_log_path(), report.output_path("logs", "alerts.log")):
         if log.is_file():
             print(f"  {log.resolve()}")
     outputs = report.output()

@@ -7,8 +7,8 @@ import multiprocessing
 from pathlib import Path
 
 from momentum_pipeline.backtest.performance import METRICS
-from momentum_pipeline.metrics_log import COLUMNS, metrics_row, read_log
-from tasks.report import record_metrics
+from momentum_pipeline.operations.performance_log import COLUMNS, performance_row, read_log
+from tasks.report import record_performance
 
 WRITERS, RUNS_EACH = 4, 15
 
@@ -21,10 +21,10 @@ def log_runs(path: str, writer: int) -> None:
                    "capital": 1e6, "sample_data": False,
                    "strategy_metrics": {k: float(writer) for k in METRICS},
                    "benchmark_metrics": {}}
-        record_metrics(Path(path), [metrics_row(summary, day, "csv", "v", "summary.json")])
+        record_performance(Path(path), [performance_row(summary, day, "csv", "v", "summary.json")])
 
 
-def test_metrics_log_when_processes_log_different_dates_at_once_then_no_row_is_lost(tmp_path):
+def test_performance_log_when_processes_log_different_dates_at_once_then_no_row_is_lost(tmp_path):
     path = tmp_path / "logs" / "metrics.csv"
     context = multiprocessing.get_context("spawn")
     writers = [context.Process(target=log_runs, args=(str(path), w)) for w in range(WRITERS)]
@@ -41,7 +41,7 @@ def test_metrics_log_when_processes_log_different_dates_at_once_then_no_row_is_l
     assert not [p.name for p in path.parent.iterdir() if p.name.startswith(".")]
 
 
-def test_metrics_log_when_same_date_logged_again_then_one_row_with_new_values(tmp_path):
+def test_performance_log_when_same_date_logged_again_then_one_row_with_new_values(tmp_path):
     path = tmp_path / "metrics.csv"
     log_runs(str(path), 0)
     log_runs(str(path), 0)

@@ -1,0 +1,1 @@
+"""Running the pipeline unattended: alerts and the daily performance log."""

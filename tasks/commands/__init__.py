@@ -1,0 +1,2 @@
+"""Command-line helpers beside the Luigi tasks: ``python -m tasks.commands.<name>``
+(``where`` a run's outputs are, ``luigid`` with task history, ``schedule``'s run date)."""
