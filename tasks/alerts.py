@@ -14,7 +14,7 @@ import logging
 import luigi
 
 from momentum_pipeline.operations.alerts import Alert, SmtpSettings, alert_for, deliver, read_secret
-from tasks.base import PipelineTask, data_root
+from tasks.base import PipelineTask, data_layout
 from tasks.config import alerts as alert_settings
 
 log = logging.getLogger("momentum.alerts")
@@ -33,7 +33,7 @@ def smtp_settings(password: str | None) -> SmtpSettings | None:
 
 
 def record_alert(alert: Alert) -> None:
-    path = data_root() / "logs" / "alerts.log"
+    path = data_layout().alerts_log
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         handle.write(alert.log_record())

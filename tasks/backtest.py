@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-from pathlib import Path
 
 import luigi
 
-from tasks.base import PipelineTask, atomic_path, split_exclusions
+from momentum_pipeline.foundation.layout import Layout
+from tasks.base import PipelineTask, split_exclusions
 from tasks.config import backtest, universe
 from tasks.signals import GenerateSignals
+from tasks.targets import DataTarget
 from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
 
@@ -33,23 +33,21 @@ class IngestBundle(PipelineTask):
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.bundle")
 
     def requires(self) -> dict[str, ValidatePrices]:
-        return {t: ValidatePrices(date=self.date, ticker=t) for t in priced_tickers()}
+        return {t: self.clone(ValidatePrices, ticker=t) for t in priced_tickers()}
 
-    def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.dated_path("zipline", "bundle.json")))
+    def output(self) -> DataTarget:
+        return self.target(Layout.BUNDLE, "bundle.json")
 
     def produce(self) -> None:
         from momentum_pipeline.backtest.bundle import ingest_bundle
-        from momentum_pipeline.foundation.frames import dump_json, read_parquet
 
         passed, _ = split_exclusions(self.requires())
-        bars = {t: read_parquet(task.output()["prices"].path) for t, task in passed.items()}
-        folder = Path(self.output().path).parent
+        bars = {t: task.output()["prices"].read_frame() for t, task in passed.items()}
+        folder = self.folder(Layout.BUNDLE)
         if folder.exists():  # an ingestion cut short: it never got its bundle.json
             shutil.rmtree(folder)
         manifest = ingest_bundle(bars, folder, self.date)
-        with atomic_path(self.output().path) as tmp:
-            tmp.write_text(dump_json(manifest))
+        self.output().write_json(manifest)
         self.log.info("%s: bundle of %d tickers in %s (adjustments: %s)", self.date,
                       len(bars), folder, manifest["adjustments"])
 
@@ -68,33 +66,30 @@ class BacktestStrategy(PipelineTask):
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.checked_run")
 
     def requires(self) -> dict[str, luigi.Task | dict[str, ValidatePrices]]:
-        return {"signals": GenerateSignals(date=self.date), "bundle": IngestBundle(date=self.date),
-                "prices": {t: ValidatePrices(date=self.date, ticker=t) for t in priced_tickers()}}
+        return {"signals": self.clone(GenerateSignals), "bundle": self.clone(IngestBundle),
+                "prices": {t: self.clone(ValidatePrices, ticker=t) for t in priced_tickers()}}
 
-    def output(self) -> dict[str, luigi.LocalTarget]:
+    def output(self) -> dict[str, DataTarget]:
         files = {name: f"{name}.parquet" for name in RESULT_FRAMES} | {"summary": "summary.json"}
-        return {name: luigi.LocalTarget(str(self.dated_path("backtest_results", file)))
-                for name, file in files.items()}
+        return {name: self.target(Layout.BACKTEST, file) for name, file in files.items()}
 
     def produce(self) -> None:
         from dataclasses import asdict
 
         from momentum_pipeline.backtest.checked_run import run_and_check
-        from momentum_pipeline.foundation.frames import dump_json, read_parquet, read_provenance, write_parquet
 
         config = backtest().settings().config(self.date, benchmark_ticker())
         inputs = self.input()
-        bundle_file = Path(inputs["bundle"].path)
-        manifest = json.loads(bundle_file.read_text())
-        weights_path = inputs["signals"]["weights"].path
-        provenance = read_provenance(weights_path)
+        manifest = inputs["bundle"].read_json()
+        weights = inputs["signals"]["weights"]
+        provenance = weights.provenance()
         strategy = provenance.parameters.get("strategy", {}).get("name", "target_weights")
         checked = run_and_check(
-            read_parquet(weights_path), manifest,
-            lambda ticker: read_parquet(inputs["prices"][ticker]["prices"].path), config,
+            weights.read_frame(), manifest,
+            lambda ticker: inputs["prices"][ticker]["prices"].read_frame(), config,
             strategy=strategy, sample_data=provenance.sample_data,
-            zipline_root=bundle_file.parent, run_date=self.date, log=self.log,
-            where=weights_path)
+            zipline_root=inputs["bundle"].file.parent, run_date=self.date, log=self.log,
+            where=weights.path)
         result, summary = checked.result, checked.summary
         derived = provenance.derive(self.task_id, parameters={
             **self.parameters(), "start": summary["start"], "end": summary["end"],
@@ -102,10 +97,8 @@ class BacktestStrategy(PipelineTask):
             inputs={"bundle": manifest["timestamp"], "tickers": len(manifest["tickers"])})
         outputs = self.output()
         for name in RESULT_FRAMES:
-            with atomic_path(outputs[name].path) as tmp:
-                write_parquet(getattr(result, name), tmp, derived)
-        with atomic_path(outputs["summary"].path) as tmp:
-            tmp.write_text(dump_json(summary))
+            outputs[name].write_frame(getattr(result, name), derived)
+        outputs["summary"].write_json(summary)
         metrics = summary["strategy_metrics"]
         self.log.info("%s: total return %s, sharpe %s, max drawdown %s; vectorised check %s",
                       self.date, metrics["total_return"], metrics["sharpe"],

@@ -9,9 +9,7 @@ import functools
 import importlib
 import json
 import logging
-import os
-import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,53 +17,16 @@ from typing import Any, ClassVar
 import luigi
 from luigi.task import flatten
 
-from tasks.completion import (DONE, EXCLUDED, STATE_DIR, Stamp, input_key, path_state,
-                              read_stamp, settings_digest)
+from momentum_pipeline.foundation.layout import Layout
+from tasks.completion import (DONE, EXCLUDED, Stamp, input_key, path_state, read_stamp,
+                              settings_digest)
 from tasks.config import data, paths
-
-_TMP_MARK = ".tmp-"
-
-
-def data_root() -> Path:
-    return Path(paths().root)
+from tasks.targets import DataTarget, atomic_path
 
 
-@contextlib.contextmanager
-def atomic_path(final: str | Path, *, exclusive: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``final``; rename it into place only on success.
-
-    A failure removes the temporary file; a ``kill -9`` can leave one behind, but
-    under a hidden name that is never mistaken for the output, and the next write
-    of the same output sweeps it away. ``exclusive`` publishes ``final`` only if
-    it does not exist yet (else ``FileExistsError``), for a file that concurrent
-    runs may race to create; it leaves their temporary files alone.
-    """
-    final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if not exclusive:
-        for stale in final.parent.glob(f".{final.name}{_TMP_MARK}*"):
-            stale.unlink(missing_ok=True)
-    tmp = final.parent / f".{final.name}{_TMP_MARK}{os.getpid()}"
-    try:
-        yield tmp
-        if tmp.is_file():
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-        if exclusive:
-            os.link(tmp, final)  # atomic, and fails when another run got there first
-            tmp.unlink()
-        else:
-            os.replace(tmp, final)
-    except BaseException:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.unlink(missing_ok=True)
-        raise
-
-
-#: Under the data root: the data source its outputs were made from.
-SOURCE_MARKER = Path("data") / "source.json"
+def data_layout() -> Layout:
+    """The layout of the configured data root (``--paths-root``)."""
+    return Layout(Path(paths().root))
 
 
 class DataSourceMismatch(RuntimeError):
@@ -87,27 +48,28 @@ def _as_flags(identity: dict[str, str]) -> str:
     return " ".join(f"--data-{key.replace('_', '-')} {identity[key]}" for key in keys)
 
 
-def check_data_source() -> None:
-    """Bind the data root to the configured source on first use; refuse any other, so
-    the synthetic market's outputs, metrics-log rows and paper order journal never mix
-    with real data's.
+def check_data_source(layout: Layout, *, bind: bool = False) -> None:
+    """Refuse a data root that holds another source's outputs, so the synthetic market's
+    outputs, performance-log rows and paper order journal never mix with real data's.
+    ``bind`` (before a task writes) records the configured source in a root that has none.
     """
-    root = data_root()
-    marker = root / SOURCE_MARKER
+    record = layout.source_record
     identity = source_identity()
-    if not marker.is_file():
-        with contextlib.suppress(FileExistsError), atomic_path(marker, exclusive=True) as tmp:
+    if bind and not record.is_file():
+        with contextlib.suppress(FileExistsError), atomic_path(record, exclusive=True) as tmp:
             tmp.write_text(json.dumps(identity, indent=2, sort_keys=True) + "\n")
+    if not record.is_file():
+        return
     try:
-        recorded = json.loads(marker.read_text())
+        recorded = json.loads(record.read_text())
     except ValueError as error:
-        raise DataSourceMismatch(f"{marker}: not a data-source record ({error}); it should "
-                                 f"hold the source of {root}'s outputs") from error
+        raise DataSourceMismatch(f"{record}: not a data-source record ({error}); it should "
+                                 f"hold the source of {layout.root}'s outputs") from error
     if recorded != identity:
         raise DataSourceMismatch(
-            f"data root {root} holds outputs of {_as_flags(recorded)} (recorded in {marker}), "
-            f"but this run asks for {_as_flags(identity)}: use one --paths-root per data "
-            f"source, or delete {root} to rebuild it from the new source")
+            f"data root {layout.root} holds outputs of {_as_flags(recorded)} (recorded in "
+            f"{record}), but this run asks for {_as_flags(identity)}: use one --paths-root "
+            f"per data source, or delete {layout.root} to rebuild it from the new source")
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -117,7 +79,7 @@ def task_logger(name: str) -> logging.Logger:
     """The logger of one task family, writing to ``logs/<name>.log`` under the data root
     (only this root's: a process that ran tasks on another root stops writing there)."""
     logger = logging.getLogger(f"momentum.{name}")
-    log_file = data_root() / "logs" / f"{name}.log"
+    log_file = data_layout().task_log(name)
     for handler in [h for h in logger.handlers if isinstance(h, logging.FileHandler)]:
         if handler.baseFilename != str(log_file):
             logger.removeHandler(handler)
@@ -193,7 +155,7 @@ class PipelineTask(luigi.Task):
     stamped: ClassVar[bool] = True
 
     def complete(self) -> bool:
-        check_data_source()
+        check_data_source(self.layout)
         done = self.stamp_current() if self.stamped else super().complete()
         if not done:
             for entry in self.preload:
@@ -258,7 +220,7 @@ class PipelineTask(luigi.Task):
 
     @property
     def stamp_path(self) -> Path:
-        return self.output_path(STATE_DIR, self.date.isoformat(), f"{self.task_id}.json")
+        return self.layout.stamp(self.date, self.task_id)
 
     def stamp(self) -> Stamp | None:
         return read_stamp(self.stamp_path)
@@ -283,26 +245,37 @@ class PipelineTask(luigi.Task):
             tmp.write_text(stamp.to_json())
 
     def run(self) -> None:
+        check_data_source(self.layout, bind=True)
+        self.build()
+
+    def build(self) -> None:
+        """Make the outputs, then the stamp of the inputs they were made from."""
         stamp = self.new_stamp()  # before reading inputs: an input changed meanwhile reruns
         self.produce()
         self.write_stamp(stamp)
 
     def produce(self) -> None:
-        """Write the task's outputs (each through ``atomic_path``)."""
+        """Write the task's outputs (each through a :class:`DataTarget`)."""
         raise NotImplementedError
 
     @functools.cached_property
-    def root(self) -> Path:
-        """The data root, looked up once per task (each Luigi config lookup parses it)."""
-        return data_root()
+    def layout(self) -> Layout:
+        """The data root's layout, looked up once per task (each config lookup parses it)."""
+        return data_layout()
 
-    def output_path(self, *parts: str) -> Path:
-        """A path under the data root: ``<root>/<parts...>``."""
-        return self.root.joinpath(*parts)
+    def folder(self, stage: str) -> Path:
+        """``<root>/<stage>/<run date>``: where this run date's outputs of ``stage`` go."""
+        return self.layout.dated(stage, self.date)
 
-    def dated_path(self, stage: str, name: str) -> Path:
-        """``<root>/<stage>/<run date>/<name>``: the layout every stage shares."""
-        return self.output_path(*stage.split("/"), self.date.isoformat(), name)
+    def target(self, stage: str, name: str) -> DataTarget:
+        """The output ``name`` of ``stage`` for the run date."""
+        return DataTarget(str(self.folder(stage) / name))
+
+    def derived(self, source: DataTarget, **parameters: Any):
+        """The provenance of an output made from ``source`` by this task with
+        ``parameters`` (beside the task's own)."""
+        return source.provenance().derive(self.task_id,
+                                          parameters={**self.parameters(), **parameters})
 
     @property
     def log(self) -> logging.Logger:
@@ -343,7 +316,7 @@ class TickerTask(PipelineTask):
                     return stamp
         return None
 
-    def run(self) -> None:
+    def build(self) -> None:
         from momentum_pipeline.foundation.exclusions import TickerDataError
 
         done = self.new_stamp()

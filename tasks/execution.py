@@ -11,9 +11,11 @@ from typing import Any
 import luigi
 
 from momentum_pipeline.execution import REPORT_FILES
-from tasks.base import PipelineTask, atomic_path, data_root, split_exclusions, task_logger
+from momentum_pipeline.foundation.layout import Layout
+from tasks.base import PipelineTask, split_exclusions, task_logger
 from tasks.config import execution
 from tasks.signals import GenerateSignals
+from tasks.targets import DataTarget
 from tasks.universe import universe_tickers
 from tasks.validate import ValidatePrices
 
@@ -50,12 +52,11 @@ class ExecuteTrades(PipelineTask):
     def requires(self) -> dict[str, Any]:
         if not self.confirmed():
             return {}  # refuse at once rather than after building the day's signals
-        return {"signals": GenerateSignals(date=self.date),
-                "prices": {t: ValidatePrices(date=self.date, ticker=t) for t in universe_tickers()}}
+        return {"signals": self.clone(GenerateSignals),
+                "prices": {t: self.clone(ValidatePrices, ticker=t) for t in universe_tickers()}}
 
-    def output(self) -> dict[str, luigi.LocalTarget]:
-        return {name: luigi.LocalTarget(str(self.dated_path("executions", name)))
-                for name in REPORT_FILES}
+    def output(self) -> dict[str, DataTarget]:
+        return {name: self.target(Layout.EXECUTIONS, name) for name in REPORT_FILES}
 
     def on_failure(self, exception: BaseException) -> str:
         self.log.error("%s FAILED, nothing is retried; manual review needed: %s: %s",
@@ -74,9 +75,10 @@ class ExecuteTrades(PipelineTask):
                                    f"confirm with --confirm {day}. Nothing was sent.")
 
     def run(self) -> None:
-        self.refuse_unless_confirmed()
-        import pandas as pd
+        self.refuse_unless_confirmed()  # before anything is written under the data root
+        super().run()
 
+    def build(self) -> None:
         from momentum_pipeline.foundation.calendar import last_session_on_or_before
         from momentum_pipeline.execution.config import ExecutionSettings
         from momentum_pipeline.execution.orders import plan_orders, session_targets
@@ -84,21 +86,20 @@ class ExecuteTrades(PipelineTask):
         from momentum_pipeline.execution.report import report_files
         from momentum_pipeline.execution.session import (execute_plan, in_doubt,
                                                          limits_in_force, open_engine)
-        from momentum_pipeline.foundation.frames import read_parquet, read_provenance
         from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
 
         settings = ExecutionSettings.from_config(execution())
-        weights_path = self.input()["signals"]["weights"].path
+        weights = self.input()["signals"]["weights"]
         session = last_session_on_or_before(self.date)
-        target = session_targets(read_parquet(weights_path), session, weights_path)
-        provenance = read_provenance(weights_path)
+        target = session_targets(weights.read_frame(), session, weights.path)
+        provenance = weights.provenance()
         prefix = f"{SAMPLE_DATA_WARNING}: " if provenance.sample_data else ""
         priced, excluded = split_exclusions(self.requires()["prices"])
-        closes = {t: pd.read_parquet(task.output()["prices"].path, columns=["close"])["close"]
+        closes = {t: task.output()["prices"].read_frame(["close"])["close"]
                   for t, task in priced.items() if t in target.index}
         inputs = plan_input(target, session, closes,
                             {t: e.summary() for t, e in excluded.items()})
-        journal = settings.journal or data_root() / "executions" / "journal.log"
+        journal = settings.journal or self.layout.journal
         self.log.info("%s%s: orders for the targets of session %s on the %s venue, capital "
                       "%.2f, journal %s", prefix, self.task_id, session.date(), self.venue,
                       settings.capital, journal)
@@ -131,9 +132,8 @@ class ExecuteTrades(PipelineTask):
                              warning=SAMPLE_DATA_WARNING if provenance.sample_data else None)
         outputs = self.output()
         for name, text in files.items():
-            with atomic_path(outputs[name].path) as tmp:
-                tmp.write_text(text)
+            outputs[name].write_text(text)
         counts = result.orders["status"].value_counts().to_dict()
         self.log.info("%s%s: %d orders planned %s, gross exposure %.2f; report in %s", prefix,
                       self.date, len(plan), counts, result.gross_exposure,
-                      self.dated_path("executions", ""))
+                      self.folder(Layout.EXECUTIONS))

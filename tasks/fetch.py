@@ -6,9 +6,9 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import luigi
-
-from tasks.base import TickerTask, atomic_path
+from momentum_pipeline.foundation.layout import Layout
+from tasks.base import TickerTask
+from tasks.targets import DataTarget
 from tasks.config import data
 from tasks.universe import sector_of
 
@@ -51,8 +51,8 @@ class FetchPrices(TickerTask):
         return ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.foundation.provenance:code_version",
                 *SOURCE_PRELOAD[data().source])
 
-    def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.dated_path("data/raw", f"{self.ticker}.parquet")))
+    def output(self) -> DataTarget:
+        return self.target(Layout.RAW, f"{self.ticker}.parquet")
 
     reads = (data,)
 
@@ -86,7 +86,6 @@ class FetchPrices(TickerTask):
         return (folder, *(folder / name for name in csv_file_names(self.ticker)))
 
     def produce(self) -> None:
-        from momentum_pipeline.foundation.frames import write_parquet
         from momentum_pipeline.foundation.provenance import Provenance
 
         fetched = self.fetch()
@@ -94,8 +93,7 @@ class FetchPrices(TickerTask):
             task=self.task_id, source=fetched.source, sample_data=fetched.sample_data,
             parameters={**self.parameters(), "start": self.source_settings.start.isoformat()},
             inputs=fetched.details, retrieved_at=fetched.retrieved_at)
-        with atomic_path(self.output().path) as tmp:
-            write_parquet(fetched.frame, tmp, provenance)
+        self.output().write_frame(fetched.frame, provenance)
         self.log.info("%s: %d rows from %s", self.ticker, len(fetched.frame), fetched.source)
         after = fetched.details.get("rows_after_run_date", {})
         if after.get("count"):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import luigi
+from luigi.util import requires
 
-from tasks.base import TickerTask, atomic_path
+from momentum_pipeline.foundation.layout import Layout
+from tasks.base import TickerTask
 from tasks.config import metrics
+from tasks.targets import DataTarget
 from tasks.validate import ValidatePrices
 
 
+@requires(ValidatePrices)
 class CalculateMetrics(TickerTask):
     """Metrics -> ``data/processed/<date>/<TICKER>_metrics.parquet`` and the summary
     ``<TICKER>_metrics.json`` (full-window return, volatility, drawdown, latest values).
@@ -20,32 +23,21 @@ class CalculateMetrics(TickerTask):
     preload = ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.foundation.provenance:code_version",
                "momentum_pipeline.metrics")
 
-    def requires(self) -> ValidatePrices:
-        return ValidatePrices(date=self.date, ticker=self.ticker)
-
-    def output(self) -> dict[str, luigi.LocalTarget]:
+    def output(self) -> dict[str, DataTarget]:
         stem = f"{self.ticker}_metrics"
-        return {
-            "metrics": luigi.LocalTarget(str(self.dated_path("data/processed", f"{stem}.parquet"))),
-            "summary": luigi.LocalTarget(str(self.dated_path("data/processed", f"{stem}.json"))),
-        }
+        return {"metrics": self.target(Layout.PROCESSED, f"{stem}.parquet"),
+                "summary": self.target(Layout.PROCESSED, f"{stem}.json")}
 
     def produce(self) -> None:
-        import pandas as pd
-
-        from momentum_pipeline.foundation.frames import dump_json, read_provenance, write_parquet
         from momentum_pipeline.metrics import metrics_summary, price_metrics
 
-        prices_path = self.input()["prices"].path
+        prices = self.input()["prices"]
         params = metrics().settings()
-        frame = price_metrics(pd.read_parquet(prices_path, columns=["close"]), params)
-        provenance = read_provenance(prices_path).derive(
-            self.task_id, parameters={**self.parameters(), **params.to_dict()})
+        frame = price_metrics(prices.read_frame(columns=["close"]), params)
+        provenance = self.derived(prices, **params.to_dict())
         summary = metrics_summary(frame, self.ticker, provenance.sample_data, params)
         outputs = self.output()
-        with atomic_path(outputs["summary"].path) as tmp:
-            tmp.write_text(dump_json(summary))
-        with atomic_path(outputs["metrics"].path) as tmp:
-            write_parquet(frame, tmp, provenance)
+        outputs["summary"].write_json(summary)
+        outputs["metrics"].write_frame(frame, provenance)
         self.log.info("%s: %d sessions, annual volatility %s, max drawdown %s", self.ticker,
                       summary["sessions"], summary["annual_volatility"], summary["max_drawdown"])

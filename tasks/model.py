@@ -6,15 +6,16 @@ Training is manual while the model is refined, so DailyPipeline requires neither
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import luigi
 
-from tasks.base import TickerTask, atomic_path
+from momentum_pipeline.foundation.layout import Layout
+from tasks.base import TickerTask
 from tasks.config import model as model_config
 from tasks.config import universe
 from tasks.features import BuildFeatures
+from tasks.targets import DataTarget
 from tasks.universe import universe_tickers
 from tasks.validate import ValidatePrices
 
@@ -40,20 +41,19 @@ class ModelTask(TickerTask):
         return universe_tickers() if self.ticker == POOLED else (self.ticker,)
 
     def data_requirements(self) -> dict[str, dict[str, luigi.Task]]:
-        return {t: {"features": BuildFeatures(date=self.date, ticker=t),
-                    "prices": ValidatePrices(date=self.date, ticker=t)} for t in self.tickers()}
+        return {t: {"features": self.clone(BuildFeatures, ticker=t),
+                    "prices": self.clone(ValidatePrices, ticker=t)} for t in self.tickers()}
 
     @property
-    def model_path(self) -> Path:
-        return self.dated_path("models", f"random_forest_{self.ticker}.joblib")
+    def model_target(self) -> DataTarget:
+        return self.target(Layout.MODELS, f"random_forest_{self.ticker}.joblib")
 
     @property
-    def card_path(self) -> Path:
-        return self.dated_path("models", f"random_forest_{self.ticker}.card.json")
+    def card_target(self) -> DataTarget:
+        return self.target(Layout.MODELS, f"random_forest_{self.ticker}.card.json")
 
     def load_dataset(self, inputs: dict[str, dict[str, luigi.LocalTarget]]):
         """The labelled rows of every modelled ticker, and the provenance of the inputs."""
-        from momentum_pipeline.foundation.frames import read_parquet, read_provenance
         from momentum_pipeline.model.dataset import TickerFrames, direction_dataset
 
         provenances = []
@@ -61,10 +61,10 @@ class ModelTask(TickerTask):
         def frames():
             for number, (ticker, targets) in enumerate(inputs.items()):
                 self.report_progress(number, len(inputs), f"reading features of {ticker}")
-                features_path = targets["features"].path
-                provenances.append(read_provenance(features_path))
-                close = read_parquet(targets["prices"]["prices"].path)["close"]
-                yield TickerFrames(ticker, read_parquet(features_path), close, features_path)
+                features = targets["features"]
+                provenances.append(features.provenance())
+                close = targets["prices"]["prices"].read_frame(["close"])["close"]
+                yield TickerFrames(ticker, features.read_frame(), close, features.path)
 
         data = direction_dataset(frames())
         return data, {"sample_data": any(p.sample_data for p in provenances),
@@ -88,9 +88,8 @@ class TrainModel(ModelTask):
         return {"validation_fraction": settings.validation_fraction,
                 "test_fraction": settings.test_fraction, "gap": settings.gap}
 
-    def output(self) -> dict[str, luigi.LocalTarget]:
-        return {"model": luigi.LocalTarget(str(self.model_path)),
-                "card": luigi.LocalTarget(str(self.card_path))}
+    def output(self) -> dict[str, DataTarget]:
+        return {"model": self.model_target, "card": self.card_target}
 
     def produce(self) -> None:
         from momentum_pipeline.model.dataset import time_split
@@ -105,15 +104,14 @@ class TrainModel(ModelTask):
         settings = model_config().settings().forest(self.random_state)
         self.report_progress(0, 1, f"fitting {settings.n_estimators} trees")
         trained = train_direction_model(data, split, settings)
-        with atomic_path(self.model_path) as tmp:
+        with self.model_target.writing() as tmp:
             model_sha256 = save_model(trained.model, tmp)
-        card = training_card(model=self.ticker, model_file=self.model_path.name,
+        card = training_card(model=self.ticker, model_file=self.model_target.file.name,
                              model_sha256=model_sha256, data=data, split=split,
                              settings=settings, split_settings=split_settings, trained=trained,
                              validation_metrics=validation_metrics(trained.model, data, split),
                              provenance=provenance)
-        with atomic_path(self.card_path) as tmp:
-            tmp.write_text(card.to_json())
+        self.card_target.write_text(card.to_json())
         self.log.info("%s: trained on %s to %s (%d rows), random_state %d, %.1f s; %s",
                       self.ticker, split.train.start.date(), split.train.end.date(),
                       card.rows["train"], self.random_state, trained.training_seconds,
@@ -131,16 +129,15 @@ class EvaluateModel(ModelTask):
     preload = (*ModelTask.preload, "matplotlib.figure", "momentum_pipeline.model.figures")
 
     def requires(self):
-        return {"model": TrainModel(date=self.date, ticker=self.ticker,
-                                    random_state=self.random_state),
-                "data": self.data_requirements()}
+        return {"model": self.clone(TrainModel), "data": self.data_requirements()}
 
-    def report_path(self, extension: str) -> Path:
+    def report_target(self, extension: str) -> DataTarget:
         suffix = "" if self.ticker == DEFAULT_TICKER else f"_{self.ticker}"
-        return self.dated_path("reports", f"model_metrics{suffix}.{extension}")
+        return self.target(Layout.REPORTS, f"model_metrics{suffix}.{extension}")
 
-    def figure_paths(self) -> dict[str, Path]:
-        return {name: self.dated_path("reports", f"figures/model_{name}_{self.ticker}.png")
+    def figure_names(self) -> dict[str, str]:
+        """Each figure's file, relative to the reports folder (as the report links it)."""
+        return {name: f"figures/model_{name}_{self.ticker}.png"
                 for name in ("confusion_matrix", "roc", "feature_importance")}
 
     def evaluation_settings(self) -> dict[str, float | int]:
@@ -149,14 +146,14 @@ class EvaluateModel(ModelTask):
                 "significance": settings.significance}
 
     def output(self) -> dict[str, Any]:
-        return {"json": luigi.LocalTarget(str(self.report_path("json"))),
-                "text": luigi.LocalTarget(str(self.report_path("txt"))),
-                "figures": {n: luigi.LocalTarget(str(p)) for n, p in self.figure_paths().items()}}
+        return {"json": self.report_target("json"), "text": self.report_target("txt"),
+                "figures": {n: self.target(Layout.REPORTS, file)
+                            for n, file in self.figure_names().items()}}
 
     def draw_figures(self, title: str, evaluation, importance: dict[str, float]) -> None:
         from momentum_pipeline.model import figures
 
-        paths = self.figure_paths()
+        targets = self.output()["figures"]
         drawings = {
             "confusion_matrix": lambda p: figures.confusion_matrix_figure(
                 evaluation.confusion_matrix, f"{title}: test period", p),
@@ -166,11 +163,10 @@ class EvaluateModel(ModelTask):
                 importance, f"{title}: feature importance", p),
         }
         for name, draw in drawings.items():
-            with atomic_path(paths[name]) as tmp:
+            with targets[name].writing() as tmp:
                 draw(tmp)
 
     def produce(self) -> None:
-        from momentum_pipeline.foundation.frames import dump_json
         from momentum_pipeline.model.dataset import TimeSplit
         from momentum_pipeline.model.evaluate import (evaluate_window, feature_importance,
                                                       latest_predictions, walk_forward)
@@ -178,13 +174,13 @@ class EvaluateModel(ModelTask):
         from momentum_pipeline.model.store import ModelCard, load_model
         from momentum_pipeline.model.train import ForestSettings
 
-        card = ModelCard.read(self.card_path)
+        card = ModelCard.read(self.card_target.file)
         data, provenance = self.load_dataset(self.input()["data"])
         if data.sha256() != card.data_sha256:
-            raise ValueError(f"{self.card_path}: the model was trained on data "
+            raise ValueError(f"{self.card_target.path}: the model was trained on data "
                              f"{card.data_sha256[:12]}, the inputs now hash to "
-                             f"{data.sha256()[:12]}; delete {self.model_path} and retrain")
-        model = load_model(self.model_path, card, data.feature_names)
+                             f"{data.sha256()[:12]}; delete {self.model_target.path} and retrain")
+        model = load_model(self.model_target.file, card, data.feature_names)
         split = TimeSplit.from_dict(card.split)
         settings = self.evaluation_settings()
         evaluation = evaluate_window(model, data.select(split.train), data.select(split.test),
@@ -199,11 +195,8 @@ class EvaluateModel(ModelTask):
             model=self.ticker, card=card, split=split, settings=settings, provenance=provenance,
             evaluation=evaluation, folds=folds, importance=importance,
             latest=latest_predictions(model, data),
-            figures={n: str(p.relative_to(self.dated_path("reports", "")))
-                     for n, p in self.figure_paths().items()})
+            figures=self.figure_names())
         self.draw_figures(report.title, evaluation, importance)
-        with atomic_path(self.report_path("txt")) as tmp:
-            tmp.write_text(report.text)
-        with atomic_path(self.report_path("json")) as tmp:
-            tmp.write_text(dump_json(report.data))
+        self.report_target("txt").write_text(report.text)
+        self.report_target("json").write_json(report.data)
         self.log.info("%s: %s", self.ticker, evaluation.verdict)

@@ -30,13 +30,12 @@ class ConfirmTicker(TickerTask):
     and features are built; a rerun after its input is fixed brings it back."""
 
     def requires(self) -> dict[str, TickerTask]:
-        return {"metrics": CalculateMetrics(date=self.date, ticker=self.ticker),
-                "features": BuildFeatures(date=self.date, ticker=self.ticker)}
+        return {"metrics": self.clone(CalculateMetrics), "features": self.clone(BuildFeatures)}
 
     def output(self) -> dict:
         return {}
 
-    def run(self) -> None:
+    def build(self) -> None:
         done = self.new_stamp()
         excluded = self.upstream_exclusion()
         if excluded is not None:
@@ -62,9 +61,9 @@ class DailyPipeline(PipelineWrapper):
 
     def requires(self):
         tickers = (*universe_tickers(), benchmark_ticker(), report_settings().deep_dive_ticker)
-        return [*(ConfirmTicker(date=self.date, ticker=t) for t in dict.fromkeys(tickers)),
-                GenerateSignals(date=self.date), BacktestStrategy(date=self.date),
-                GenerateReport(date=self.date)]
+        return [*(self.clone(ConfirmTicker, ticker=t) for t in dict.fromkeys(tickers)),
+                self.clone(GenerateSignals), self.clone(BacktestStrategy),
+                self.clone(GenerateReport)]
 
 
 class Research(PipelineWrapper):
@@ -73,8 +72,6 @@ class Research(PipelineWrapper):
     Choose the seed with ``--EvaluateModel-random-state``."""
 
     def requires(self):
-        evaluate = EvaluateModel(date=self.date)
-        return [DailyPipeline(date=self.date),
-                TrainModel(date=self.date, ticker=evaluate.ticker,
-                           random_state=evaluate.random_state),
-                evaluate, GenerateReport(date=self.date, research=True)]
+        evaluate = self.clone(EvaluateModel)
+        return [self.clone(DailyPipeline), evaluate.clone(TrainModel), evaluate,
+                self.clone(GenerateReport, research=True)]

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import luigi
 
-from tasks.base import PipelineTask, atomic_path, split_exclusions
+from momentum_pipeline.foundation.layout import Layout
+from tasks.base import PipelineTask, split_exclusions
 from tasks.config import signals, universe
 from tasks.features import BuildFeatures
+from tasks.targets import DataTarget
 from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
 
@@ -30,10 +32,10 @@ class GenerateSignals(PipelineTask):
                "momentum_pipeline.foundation.provenance:code_version", "momentum_pipeline.signals")
 
     def requires(self) -> dict[str, luigi.Task | dict[str, dict[str, luigi.Task]]]:
-        return {"universe": {t: {"prices": ValidatePrices(date=self.date, ticker=t),
-                                 "features": BuildFeatures(date=self.date, ticker=t)}
+        return {"universe": {t: {"prices": self.clone(ValidatePrices, ticker=t),
+                                 "features": self.clone(BuildFeatures, ticker=t)}
                              for t in universe_tickers()},
-                "benchmark": ValidatePrices(date=self.date, ticker=benchmark_ticker())}
+                "benchmark": self.clone(ValidatePrices, ticker=benchmark_ticker())}
 
     def screened_universe(self) -> tuple[tuple[str, ...], dict]:
         """The universe tickers that passed the per-ticker stages, and the exclusions (of
@@ -57,16 +59,12 @@ class GenerateSignals(PipelineTask):
     def watched_paths(self) -> tuple[Path, ...]:
         return (signals().strategy_file,)
 
-    def output(self) -> dict[str, luigi.LocalTarget]:
-        return {name: luigi.LocalTarget(str(self.dated_path("signals", file)))
-                for name, file in (("weights", "target_weights.parquet"),
+    def output(self) -> dict[str, DataTarget]:
+        return {name: self.target(Layout.SIGNALS, file) for name, file in (("weights", "target_weights.parquet"),
                                    ("rebalance", "rebalance.csv"),
                                    ("excluded", "excluded.json"))}
 
     def produce(self) -> None:
-        import pandas as pd
-
-        from momentum_pipeline.foundation.frames import dump_json, read_provenance, write_parquet
         from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING, sample_data_label
         from momentum_pipeline.signals import (FEATURE_COLUMNS, Inputs, generate_signals,
                                                panel, session_index, weights_schema)
@@ -77,11 +75,10 @@ class GenerateSignals(PipelineTask):
         params = load_strategy(strategy_file)
         passed, excluded = self.screened_universe()
         universe_inputs = self.input()["universe"]
-        paths = {t: (universe_inputs[t]["prices"]["prices"].path,
-                     universe_inputs[t]["features"].path) for t in passed}
-        closes = {t: pd.read_parquet(p, columns=["close"])["close"] for t, (p, _) in paths.items()}
-        features = {t: pd.read_parquet(f, columns=list(FEATURE_COLUMNS))
-                    for t, (_, f) in paths.items()}
+        closes = {t: universe_inputs[t]["prices"]["prices"].read_frame(["close"])["close"]
+                  for t in passed}
+        features = {t: universe_inputs[t]["features"].read_frame(list(FEATURE_COLUMNS))
+                    for t in passed}
         index = session_index(min(c.index[0] for c in closes.values()), self.date)
         inputs = Inputs(close=panel(closes, index),
                         rsi=panel({t: f["rsi"] for t, f in features.items()}, index),
@@ -92,13 +89,12 @@ class GenerateSignals(PipelineTask):
                      result.weights.reset_index(), outputs["weights"].path,
                      "(all universe tickers)")
 
-        first_prices = paths[min(paths)][0]
-        provenance = read_provenance(first_prices).derive(
+        provenance = universe_inputs[min(passed)]["prices"]["prices"].provenance().derive(
             self.task_id,
             parameters={**self.parameters(), "strategy": params.to_dict(),
                         "strategy_file": strategy_file.name,
                         "strategy_sha256": hashlib.sha256(strategy_file.read_bytes()).hexdigest()},
-            inputs={"tickers": sorted(paths),
+            inputs={"tickers": sorted(passed),
                     "excluded": {t: e.summary() for t, e in sorted(excluded.items())}})
         rebalance = result.rebalance
         if provenance.sample_data:
@@ -114,12 +110,9 @@ class GenerateSignals(PipelineTask):
                       day, (target > 0).sum(), (target < 0).sum(), target.abs().sum(),
                       target.sum(), len(rebalance), len(result.excluded))
 
-        with atomic_path(outputs["excluded"].path) as tmp:
-            tmp.write_text(dump_json({"date": day, **sample_data_label(provenance.sample_data),
-                                      "excluded": result.excluded,
-                                      "excluded_from_day": [e.to_dict() for e in
-                                                            excluded.values()]}))
-        with atomic_path(outputs["rebalance"].path) as tmp:
-            rebalance.to_csv(tmp, index=False)
-        with atomic_path(outputs["weights"].path) as tmp:
-            write_parquet(result.weights, tmp, provenance)
+        outputs["excluded"].write_json({"date": day, **sample_data_label(provenance.sample_data),
+                                        "excluded": result.excluded,
+                                        "excluded_from_day": [e.to_dict() for e in
+                                                              excluded.values()]})
+        outputs["rebalance"].write_text(rebalance.to_csv(index=False))
+        outputs["weights"].write_frame(result.weights, provenance)

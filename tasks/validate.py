@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 
-import luigi
+from luigi.util import requires
 
-from tasks.base import TickerTask, atomic_path
+from momentum_pipeline.foundation.layout import Layout
+from tasks.base import TickerTask
 from tasks.config import validation
 from tasks.fetch import FetchPrices
+from tasks.targets import DataTarget
 
 
+@requires(FetchPrices)
 class ValidatePrices(TickerTask):
     """Cleaned bars -> ``data/cleaned/<date>/<TICKER>.parquet`` plus the ticker's
     data-quality record ``<TICKER>.quality.json``.
@@ -23,25 +26,18 @@ class ValidatePrices(TickerTask):
     preload = ("momentum_pipeline.foundation.frames:warm_up", "momentum_pipeline.validation:warm_up",
                "momentum_pipeline.foundation.provenance:code_version")
 
-    def requires(self) -> FetchPrices:
-        return FetchPrices(date=self.date, ticker=self.ticker)
-
-    def output(self) -> dict[str, luigi.LocalTarget]:
-        return {
-            "prices": luigi.LocalTarget(str(self.dated_path("data/cleaned", f"{self.ticker}.parquet"))),
-            "quality": luigi.LocalTarget(str(self.dated_path("data/cleaned", f"{self.ticker}.quality.json"))),
-        }
+    def output(self) -> dict[str, DataTarget]:
+        return {"prices": self.target(Layout.CLEANED, f"{self.ticker}.parquet"),
+                "quality": self.target(Layout.CLEANED, f"{self.ticker}.quality.json")}
 
     def produce(self) -> None:
-        from momentum_pipeline.foundation.frames import dump_json, read_parquet, read_provenance, write_parquet
         from momentum_pipeline.validation import clean_prices
 
-        raw_path = self.input().path
-        raw = read_parquet(raw_path)
-        provenance = read_provenance(raw_path)
+        raw = self.input()
+        provenance = raw.provenance()
         where = provenance.inputs.get("file") or f"{provenance.source}:{self.ticker}"
         settings = validation().settings()
-        cleaned, report = clean_prices(raw, self.ticker, self.date, str(where), settings)
+        cleaned, report = clean_prices(raw.read_frame(), self.ticker, self.date, str(where), settings)
         after = provenance.inputs.get("rows_after_run_date", {})
         report.rows_after_run_date = after.get("count", 0)
         self.alert_recent_warnings(report, settings.warn_alert_sessions)
@@ -53,13 +49,10 @@ class ValidatePrices(TickerTask):
             self.log.log(logging.WARNING if rule.severity == "warn" else logging.INFO,
                          "%s: rule %s (%s) %s %d rows (first: %s)", self.ticker, name,
                          rule.severity, rule.action, rule.count, ", ".join(rule.dates[:3]))
-        derived = provenance.derive(self.task_id, parameters={
-            **self.parameters(), **settings.thresholds(), "price_basis": report.price_basis})
+        derived = self.derived(raw, **settings.thresholds(), price_basis=report.price_basis)
         outputs = self.output()
-        with atomic_path(outputs["quality"].path) as tmp:
-            tmp.write_text(dump_json(report.to_dict()))
-        with atomic_path(outputs["prices"].path) as tmp:
-            write_parquet(cleaned, tmp, derived)
+        outputs["quality"].write_json(report.to_dict())
+        outputs["prices"].write_frame(cleaned, derived)
 
     def alert_recent_warnings(self, report, sessions: int) -> None:
         """Alert the ``warn`` findings dated within the last ``sessions`` sessions up to

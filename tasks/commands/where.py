@@ -14,11 +14,7 @@ from pathlib import Path
 
 from luigi.configuration import get_config
 
-from tasks.report import GenerateReport, performance_log_path
-
-#: Stage folders holding one sub-folder per run date (see the README's Outputs).
-STAGES = ("data/raw", "data/cleaned", "data/processed", "features", "signals",
-          "backtest_results", "models", "reports", "executions", "state")
+from tasks.report import GenerateReport
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,13 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.paths_root is not None:
         get_config().set("paths", "root", str(args.paths_root.resolve()))
     report = GenerateReport(date=args.date)
-    print(f"outputs of {args.date} under {report.output_path().resolve()}:")
-    for stage in STAGES:
-        folder = report.dated_path(stage, "")
+    layout = report.layout
+    print(f"outputs of {args.date} under {layout.root.resolve()}:")
+    for stage in layout.DATED:
+        folder = report.folder(stage)
         if folder.is_dir():
             files = sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
             print(f"  {folder.resolve()}/  ({files} files)")
-    for log in (performance_log_path(), report.output_path("logs", "alerts.log")):
+    for log in (layout.performance_log, layout.alerts_log):
         if log.is_file():
             print(f"  {log.resolve()}")
     outputs = report.output()

@@ -1,0 +1,74 @@
+"""Where everything lives under a data root: the one place its folder names are spelled.
+
+A stage writes under ``<root>/<stage>/<run date>/``; the logs, the order journal, the
+performance log and the root's data-source record are shared by every run date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders and shared files of the data root ``root``."""
+
+    root: Path
+
+    RAW: ClassVar[str] = "data/raw"
+    CLEANED: ClassVar[str] = "data/cleaned"
+    PROCESSED: ClassVar[str] = "data/processed"
+    FEATURES: ClassVar[str] = "features"
+    SIGNALS: ClassVar[str] = "signals"
+    BUNDLE: ClassVar[str] = "zipline"
+    BACKTEST: ClassVar[str] = "backtest_results"
+    MODELS: ClassVar[str] = "models"
+    REPORTS: ClassVar[str] = "reports"
+    EXECUTIONS: ClassVar[str] = "executions"
+    STATE: ClassVar[str] = "state"
+    LOGS: ClassVar[str] = "logs"
+    #: Every folder holding one sub-folder per run date, in pipeline order.
+    DATED: ClassVar[tuple[str, ...]] = (RAW, CLEANED, PROCESSED, FEATURES, SIGNALS, BUNDLE,
+                                        BACKTEST, MODELS, REPORTS, EXECUTIONS, STATE)
+
+    def dated(self, stage: str, date: dt.date) -> Path:
+        """``<root>/<stage>/<run date>``: the folder of one stage's outputs of one day."""
+        return self.root.joinpath(*stage.split("/"), date.isoformat())
+
+    def stamp(self, date: dt.date, task_id: str) -> Path:
+        """The completion stamp of one task (``tasks.completion``)."""
+        return self.dated(self.STATE, date) / f"{task_id}.json"
+
+    def task_log(self, name: str) -> Path:
+        return self.root / self.LOGS / f"{name}.log"
+
+    @property
+    def alerts_log(self) -> Path:
+        return self.root / self.LOGS / "alerts.log"
+
+    @property
+    def performance_log(self) -> Path:
+        """PnL, Sharpe and drawdown of every run date (``logs/metrics.csv``, the file name
+        the operators' tools expect)."""
+        return self.root / self.LOGS / "metrics.csv"
+
+    @property
+    def journal(self) -> Path:
+        """The order engine's journal: positions and sent orders across days."""
+        return self.root / self.EXECUTIONS / "journal.log"
+
+    @property
+    def source_record(self) -> Path:
+        """The data source this root's outputs come from (one source per root)."""
+        return self.root / "data" / "source.json"
+
+    def relative(self, path: Path) -> str:
+        """``path`` as shown in outputs: relative to the root, so that the same run into
+        another root writes the same bytes."""
+        try:
+            return str(Path(path).relative_to(self.root))
+        except ValueError:
+            return str(path)
