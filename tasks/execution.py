@@ -114,7 +114,8 @@ class ExecuteTrades(PipelineTask):
                 engine.set_reference_price(ticker, price)
             positions = {t: int(shares) for t, shares in engine.positions().items()}
             unpriced = inputs.unpriced(positions)
-            for ticker, why in unpriced.items():
+            skipped = inputs.rounds_to_zero(positions, settings.capital)
+            for ticker, why in {**unpriced, **skipped}.items():
                 self.log.warning("%s%s: no order: %s", prefix, ticker, why)
             for ticker, shares in inputs.held_outside(positions).items():
                 self.log.warning("%s%s: %d shares held outside the targets: left alone",
@@ -128,7 +129,7 @@ class ExecuteTrades(PipelineTask):
             journal=journal, limits=limits, sample_data=provenance.sample_data,
             provenance=provenance.derive(self.task_id, parameters=self.parameters()).to_dict())
         files = report_files(result, target=target, prices=inputs.prices, unpriced=unpriced,
-                             in_doubt=doubts, header=header,
+                             skipped=skipped, in_doubt=doubts, header=header,
                              warning=SAMPLE_DATA_WARNING if provenance.sample_data else None)
         outputs = self.output()
         for name, text in files.items():

@@ -1,6 +1,7 @@
 """What ExecuteTrades decides around the engine, as pure functions: the reference
 prices of the targets, the tickers that need an order but have no usable price, the
-holdings it leaves alone, and the header of the execution report. The task reads the
+targets too small for one whole share, the holdings it leaves alone, and the header
+of the execution report. The task reads the
 files, logs what these return and passes them on."""
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from momentum_pipeline.execution.orders import reference_prices
+from momentum_pipeline.execution.orders import reference_prices, target_shares
 from momentum_pipeline.foundation.provenance import sample_data_label
+
+#: Why a priced, non-zero target gets no order: its whole shares round to zero.
+ROUNDS_TO_ZERO = "skipped: rounds to 0 shares"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,20 @@ class PlanInput:
         No order is sent for them; the report lists them as NO_REFERENCE_PRICE."""
         return {t: why for t, why in self.missing.items()
                 if (t in self.target.index and self.target[t]) or positions.get(t)}
+
+    def rounds_to_zero(self, positions: Mapping[str, int], capital: float) -> dict[str, str]:
+        """The priced, non-zero targets whose whole shares of ``capital`` (dollars) are 0
+        while none are held, with why: no order is planned for them, so the task logs
+        and reports each rather than dropping it. (Shares held are sold to the 0 target
+        by an ordinary order.)"""
+        skipped = {}
+        for ticker, price in self.prices.items():
+            weight = float(self.target[ticker])
+            if weight and not positions.get(ticker) and not target_shares(weight, capital, price):
+                skipped[ticker] = (f"{ROUNDS_TO_ZERO}: target weight {weight:.2%} of capital "
+                                   f"{capital:,.2f} is {abs(weight) * capital:,.2f} dollars, "
+                                   f"less than one share at {price:,.2f}")
+        return skipped
 
     def held_outside(self, positions: Mapping[str, int]) -> dict[str, int]:
         """Shares held in tickers outside the targets, by ticker: left alone (a ticker

@@ -17,14 +17,31 @@ POSITION_COLUMNS = ["ticker", "shares", "reference_price", "market_value", "weig
                     "target_weight"]
 
 
+def appended(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """``rows`` (column -> value, the missing ones empty) after ``frame``'s rows. Empty
+    parts are left out of the concatenation (pandas deprecates typing columns by them)."""
+    parts = [part for part in (frame, pd.DataFrame(rows, columns=frame.columns)) if len(part)]
+    return pd.concat(parts, ignore_index=True) if parts else frame
+
+
 def rejections(orders: pd.DataFrame, unpriced: Mapping[str, str]) -> pd.DataFrame:
     """Orders the risk checks refused, and tickers that needed an order but had no
     usable close (reason NO_REFERENCE_PRICE): nothing of these was sent."""
     refused = orders.loc[orders["status"] == "REJECTED", REJECTION_COLUMNS]
-    unsized = pd.DataFrame([{"client_order_id": "", "ticker": t, "side": "", "quantity": 0,
-                             "reason": "NO_REFERENCE_PRICE", "message": why}
-                            for t, why in sorted(unpriced.items())], columns=REJECTION_COLUMNS)
-    return pd.concat([refused, unsized], ignore_index=True) if len(unsized) else refused
+    return appended(refused, [{"client_order_id": "", "ticker": t, "side": "", "quantity": 0,
+                               "reason": "NO_REFERENCE_PRICE", "message": why}
+                              for t, why in sorted(unpriced.items())])
+
+
+def skipped_rows(skipped: Mapping[str, str], target: pd.Series,
+                 prices: pd.Series) -> list[dict[str, Any]]:
+    """Targets that got no order because their whole shares round to 0 (status SKIPPED,
+    reason ROUNDS_TO_0_SHARES), with the weight, the close (dollars) and why."""
+    return [{"client_order_id": "", "ticker": t, "side": "", "quantity": 0,
+             "reference_price": float(prices[t]), "target_weight": float(target[t]),
+             "current_shares": 0, "target_shares": 0, "status": "SKIPPED",
+             "filled_quantity": 0, "reason": "ROUNDS_TO_0_SHARES", "message": why}
+            for t, why in sorted(skipped.items())]
 
 
 def positions_frame(positions: Mapping[str, int], prices: pd.Series, target: pd.Series,
@@ -49,13 +66,17 @@ def status_counts(orders: pd.DataFrame) -> dict[str, int]:
 
 
 def report_files(result: ExecutionResult, *, target: pd.Series, prices: pd.Series,
-                 unpriced: Mapping[str, str], in_doubt: list[dict[str, Any]],
-                 header: dict[str, Any], warning: str | None) -> dict[str, str]:
-    """File name -> text. ``header`` opens summary.json (date, venue, capital, journal,
-    provenance, ...); ``warning`` (SAMPLE DATA) becomes a column of every CSV."""
+                 unpriced: Mapping[str, str], skipped: Mapping[str, str],
+                 in_doubt: list[dict[str, Any]], header: dict[str, Any],
+                 warning: str | None) -> dict[str, str]:
+    """File name -> text. ``skipped``: targets whose shares round to 0, with why: the
+    last rows of orders.csv and a list of summary.json. ``header`` opens summary.json
+    (date, venue, capital, journal, provenance, ...); ``warning`` (SAMPLE DATA) becomes a
+    column of every CSV."""
     capital = float(header["capital"])
     orders_csv, fills_csv, rejections_csv, positions_csv, summary_json = REPORT_FILES
-    frames = {orders_csv: result.orders, fills_csv: result.fills,
+    unordered = skipped_rows(skipped, target, prices)
+    frames = {orders_csv: appended(result.orders, unordered), fills_csv: result.fills,
               rejections_csv: rejections(result.orders, unpriced),
               positions_csv: positions_frame(result.positions, prices, target, capital)}
     texts = {name: (frame.assign(warning=warning) if warning else frame).to_csv(index=False)
@@ -66,6 +87,8 @@ def report_files(result: ExecutionResult, *, target: pd.Series, prices: pd.Serie
         "orders": status_counts(result.orders),
         "fills": len(result.fills),
         "rejections": len(frames[rejections_csv]),
+        "skipped": [{k: row[k] for k in ("ticker", "target_weight", "reference_price", "reason",
+                                         "message")} for row in unordered],
         "in_doubt": in_doubt,
         "positions": int((held["shares"] != 0).sum()),
         "long_value": float(held.loc[held["shares"] > 0, "market_value"].sum()),

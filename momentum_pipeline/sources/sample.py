@@ -12,6 +12,12 @@ Daily log returns follow a factor model on the NYSE calendar:
 * ``sigma`` is a stochastic (log-AR(1)) idiosyncratic volatility;
 * volume rises with the size of the day's move.
 
+Prices are the returns compounded backwards and forwards from a close drawn per
+ticker at a fixed anchor session (log-uniform between $25 and $800, like real large
+caps' closes of early 2025), so run dates around today see believable price levels;
+decades earlier the levels spread as the returns take them (a strong performer at a
+few dollars, as in split-adjusted histories).
+
 Every series is generated from the fixed epoch below, one causal recursion per
 draw, so the bars up to a date never depend on the run date (no look-ahead) and a
 ticker's bars never depend on which other tickers are requested.
@@ -33,6 +39,9 @@ from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
 from momentum_pipeline.sources import FetchedPrices, within_dates
 
 SAMPLE_EPOCH = dt.date(2000, 1, 3)
+#: The session whose close is drawn per ticker from ``ANCHOR_CLOSE`` (dollars).
+PRICE_ANCHOR = dt.date(2025, 1, 2)
+ANCHOR_CLOSE = (25.0, 800.0)
 
 #: Annualised market volatility of the calm, normal and stressed regimes.
 REGIME_VOLATILITY = np.array([0.10, 0.17, 0.38])
@@ -95,13 +104,15 @@ def _sector_returns(seed: int, sector: str, n: int) -> np.ndarray:
 
 
 def sample_bars(ticker: str, sector: str | None, end: dt.date, seed: int) -> pd.DataFrame:
-    """Synthetic daily bars of ``ticker`` from the epoch to ``end`` (inclusive)."""
-    dates = _calendar(end)
+    """Synthetic daily bars of ``ticker`` from the epoch to ``end`` (inclusive). The
+    draws run at least to the anchor session, whatever ``end``: its close scales them."""
+    dates = _calendar(max(end, PRICE_ANCHOR))
+    anchor = dates.get_loc(pd.Timestamp(PRICE_ANCHOR))
     n = len(dates)
     sector = sector if sector in SECTORS else SECTORS[_stable_id(ticker) % len(SECTORS)]
     rng = _rng(seed, "ticker", ticker)
     beta, loading = rng.uniform(0.6, 1.4), rng.uniform(0.4, 1.0)
-    idio_vol, start_price = rng.uniform(0.10, 0.30), np.exp(rng.uniform(np.log(15), np.log(400)))
+    idio_vol, anchor_close = rng.uniform(0.10, 0.35), np.exp(rng.uniform(*np.log(ANCHOR_CLOSE)))
     base_volume = np.exp(rng.uniform(np.log(2e6), np.log(6e7)))
     z, gap, up, down, noise, vol_shock, alpha_shock = (
         _normal(seed, n, "ticker", ticker, part)
@@ -111,8 +122,9 @@ def sample_bars(ticker: str, sector: str | None, end: dt.date, seed: int) -> pd.
     alpha = _ar1(alpha_shock * 0.004 / TRADING_DAYS, 0.997)
     returns = (beta * _market_returns(seed, n) + loading * _sector_returns(seed, sector, n)
                + alpha + sigma * z)
-    close = start_price * np.exp(np.cumsum(returns))
-    previous = np.concatenate([[start_price], close[:-1]])
+    growth = np.cumsum(returns)
+    close = anchor_close * np.exp(growth - growth[anchor])
+    previous = np.concatenate([[close[0] / np.exp(returns[0])], close[:-1]])
     day_vol = np.abs(returns) + sigma
     open_ = previous * np.exp(0.25 * day_vol * gap)
     high = np.maximum(open_, close) * np.exp(0.4 * day_vol * np.abs(up))
@@ -122,7 +134,7 @@ def sample_bars(ticker: str, sector: str | None, end: dt.date, seed: int) -> pd.
     return pd.DataFrame({
         "date": dates, "open": open_, "high": high, "low": low, "close": close,
         "volume": volume.astype(np.int64),
-    })
+    }).iloc[:dates.searchsorted(pd.Timestamp(end), side="right")]
 
 
 def fetch_sample(ticker: str, sector: str | None, start: dt.date, end: dt.date,

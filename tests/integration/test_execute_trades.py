@@ -164,6 +164,25 @@ def test_execute_trades_when_a_limit_is_breached_then_the_order_is_rejected_with
                       "max_orders_per_second": 200.0}
 
 
+def test_execute_trades_when_targets_round_to_zero_shares_then_each_is_logged_and_reported(
+        root, pipeline_config):
+    pipeline_config.set("execution", "capital", 5_000.0)  # 5% of it is under one JPM share
+    assert run_tasks(confirmed()).status == LuigiStatusCode.SUCCESS
+    skipped = ["JPM", "MSFT"]  # 250 and 400 dollars at about 304 and 525; AAPL buys 1
+    orders = pd.read_csv(report(root, "orders.csv")).set_index("ticker")
+    assert orders["status"].to_dict() == {"AAPL": "FILLED", "JPM": "SKIPPED", "MSFT": "SKIPPED"}
+    assert (orders.loc[skipped, "reason"] == "ROUNDS_TO_0_SHARES").all()
+    summary = json.loads(report(root, "summary.json").read_text())
+    assert [row["ticker"] for row in summary["skipped"]] == skipped
+    assert summary["orders"] == {"planned": 1, "sent": 1, "FILLED": 1}
+    log = (root / "logs" / "trade_exec.log").read_text()
+    for ticker in skipped:
+        assert (f"{ticker}: no order: skipped: rounds to 0 shares: target weight "
+                f"{WEIGHTS[ticker]:.2%} of capital 5,000.00") in log
+        assert f"less than one share at {close_on(ticker):,.2f}" in log
+    assert sorted(submits(root)) == [f"{DATE}-AAPL-BUY-1"]
+
+
 def test_execute_trades_has_no_venue_but_paper(root):
     with pytest.raises(ValueError, match="live"):
         ExecuteTrades(date=DATE, confirm=DATE.isoformat(), venue="live")

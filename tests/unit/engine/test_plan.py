@@ -1,5 +1,6 @@
 """ExecuteTrades' decisions around the engine: which tickers have a reference price,
-which unpriced ones matter, holdings left alone, and the report's header."""
+which unpriced ones matter, targets under one share, holdings left alone, and the
+report's header."""
 
 from __future__ import annotations
 
@@ -48,6 +49,28 @@ def test_unpriced_when_an_excluded_ticker_is_outside_the_targets_and_held_then_i
     plan = plan_input(TARGET.drop("EEE"), SESSION, {}, {"EEE": "EEE: gone"})
     assert "EEE" in plan.unpriced({"EEE": 30})
     assert "EEE" not in plan.unpriced({"EEE": 0})
+
+
+def test_rounds_to_zero_when_a_target_is_under_one_share_then_skipped_with_weight_price_and_why():
+    # 10% of 500 dollars is 50 dollars: no whole share of AAA at 100.1235.
+    assert inputs().rounds_to_zero({}, capital=500.0) == {
+        "AAA": "skipped: rounds to 0 shares: target weight 10.00% of capital 500.00 is "
+               "50.00 dollars, less than one share at 100.12"}
+
+
+def test_rounds_to_zero_when_a_short_target_is_under_one_share_then_skipped():
+    plan = plan_input(pd.Series({"AAA": -0.03}), SESSION, {"AAA": close(3_954.0)}, {})
+    assert plan.rounds_to_zero({}, capital=10_000.0)["AAA"].endswith(
+        "target weight -3.00% of capital 10,000.00 is 300.00 dollars, less than one share "
+        "at 3,954.00")
+
+
+def test_rounds_to_zero_when_one_whole_share_fits_then_nothing_is_skipped():
+    assert inputs().rounds_to_zero({}, capital=1_001.235) == {}  # exactly 1 share of AAA
+
+
+def test_rounds_to_zero_when_shares_are_held_then_not_skipped_as_the_sell_is_an_order():
+    assert inputs().rounds_to_zero({"AAA": 3}, capital=500.0) == {}
 
 
 def test_held_outside_lists_positions_outside_the_targets_only():

@@ -139,8 +139,8 @@ def test_report_files_are_the_report_and_count_what_happened(tmp_path):
     limited = replace(SETTINGS, max_order_notional=60_000.0)  # AAA (100k) is refused
     result = run_day(tmp_path / "journal.log", target, limited)
     files = report_files(result, target=target, prices=PRICES,
-                         unpriced={"CCC": "no close for the signal session"}, in_doubt=[],
-                         header={"date": DAY.isoformat(), "capital": SETTINGS.capital},
+                         unpriced={"CCC": "no close for the signal session"}, skipped={},
+                         in_doubt=[], header={"date": DAY.isoformat(), "capital": SETTINGS.capital},
                          warning=None)
     assert tuple(files) == REPORT_FILES
     summary = json.loads(files["summary.json"])
@@ -153,3 +153,37 @@ def test_report_files_are_the_report_and_count_what_happened(tmp_path):
     positions = pd.read_csv(pd.io.common.StringIO(files["positions.csv"])).set_index("ticker")
     assert positions.loc["BBB", "weight"] == pytest.approx(0.05)
     assert positions.loc["AAA", "shares"] == 0 and positions.loc["AAA", "target_weight"] == 0.10
+
+
+def test_report_files_when_a_target_rounds_to_zero_shares_then_listed_as_skipped(tmp_path):
+    target = pd.Series({"AAA": 0.10, "BBB": 0.00001})  # BBB: 10 dollars, a quarter share
+    result = run_day(tmp_path / "journal.log", target)
+    why = "skipped: rounds to 0 shares: ..."
+    files = report_files(result, target=target, prices=PRICES, unpriced={},
+                         skipped={"BBB": why}, in_doubt=[],
+                         header={"date": DAY.isoformat(), "capital": SETTINGS.capital},
+                         warning=None)
+    orders = pd.read_csv(pd.io.common.StringIO(files["orders.csv"]))
+    assert orders[["ticker", "status"]].values.tolist() == [["AAA", "FILLED"], ["BBB", "SKIPPED"]]
+    bbb = orders.set_index("ticker").loc["BBB"]
+    assert (bbb["quantity"], bbb["reference_price"], bbb["reason"], bbb["message"]) == (
+        0, 40.0, "ROUNDS_TO_0_SHARES", why)
+    summary = json.loads(files["summary.json"])
+    assert summary["orders"] == {"planned": 1, "sent": 1, "FILLED": 1}
+    assert summary["skipped"] == [{"ticker": "BBB", "target_weight": 0.00001,
+                                   "reference_price": 40.0, "reason": "ROUNDS_TO_0_SHARES",
+                                   "message": why}]
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")
+def test_report_files_when_every_target_rounds_to_zero_shares_then_orders_are_the_skipped_rows(
+        tmp_path):
+    target = pd.Series({"AAA": 0.00001})  # 10 dollars at 100
+    result = run_day(tmp_path / "journal.log", target)
+    files = report_files(result, target=target, prices=PRICES, unpriced={},
+                         skipped={"AAA": "skipped: rounds to 0 shares"}, in_doubt=[],
+                         header={"date": DAY.isoformat(), "capital": SETTINGS.capital},
+                         warning=None)
+    orders = pd.read_csv(pd.io.common.StringIO(files["orders.csv"]))
+    assert orders[["ticker", "status", "quantity"]].values.tolist() == [["AAA", "SKIPPED", 0]]
+    assert json.loads(files["summary.json"])["orders"] == {"planned": 0, "sent": 0}

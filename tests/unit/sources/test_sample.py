@@ -28,6 +28,7 @@ from tests.conftest import REPO
 
 SEED = 20240101
 END = dt.date(2024, 12, 31)
+RUN_DATE = dt.date(2025, 10, 8)  # past the price anchor, as run dates are
 SP100 = CONFIG_DIR / "universe" / "sp100.csv"
 SECTORS = load_sectors(SP100)
 
@@ -62,7 +63,7 @@ def test_sample_when_generated_twice_then_identical():
 
 
 def test_sample_when_run_date_later_then_bars_up_to_earlier_date_unchanged():
-    early, late = bars("MSFT", end=dt.date(2020, 6, 30)), bars("MSFT", end=END)
+    early, late = bars("MSFT", end=dt.date(2020, 6, 30)), bars("MSFT", end=RUN_DATE)
     assert early["date"].iloc[-1] == pd.Timestamp("2020-06-30")
     pd.testing.assert_frame_equal(late.iloc[:len(early)], early)
 
@@ -143,8 +144,19 @@ def test_sample_realism_when_volatility_measured_then_it_clusters_and_has_regime
     assert np.mean(clustering) > 0.05  # big moves follow big moves
     market_vol = returns.mean(axis=1).rolling(63).std().dropna() * np.sqrt(252)
     assert market_vol.max() > 2 * market_vol.min()  # calm and stressed regimes
-    annual = returns.std() * np.sqrt(252)
-    assert annual.between(0.10, 0.80).all()
+
+
+def test_sample_realism_when_volatility_annualised_then_within_the_large_cap_band(returns):
+    annual = returns.std() * np.sqrt(252)  # real S&P 100, 2015-2024: 0.18 to 0.70
+    assert annual.between(0.15, 0.60).all(), annual[~annual.between(0.15, 0.60)]
+    assert 0.20 < annual.median() < 0.40  # real: 0.28
+
+
+@pytest.mark.parametrize("end", [END, RUN_DATE])
+def test_sample_realism_when_run_date_recent_then_last_closes_are_large_cap_levels(end):
+    last = pd.Series({t: bars(t, end=end)["close"].iloc[-1] for t in load_universe(SP100)})
+    assert last.between(5, 1_500).all(), last[~last.between(5, 1_500)]
+    assert 20 < last.median() < 600  # dollars; real S&P 100 on 2025-01-02: 166
 
 
 def test_sample_realism_when_volume_compared_then_it_rises_with_the_move(market, returns):
