@@ -114,6 +114,10 @@ class ReportSources:
             return str(path.relative_to(self.root))
         return str(path)
 
+    def shown_in(self, text: str) -> str:
+        """``text`` (an error, a note) with the data root's paths made relative to it."""
+        return text if self.root is None else text.replace(f"{self.root}/", "")
+
 
 @dataclass
 class ReportData:
@@ -300,7 +304,7 @@ def _performance_section(data: ReportData) -> dict[str, Any] | None:
 def _data_notes(data: ReportData) -> list[str]:
     """The backtest's notes on its data (positions closed because a ticker's data ended,
     a benchmark that ends early), as ``summary.json`` lists them."""
-    return list((data.summary or {}).get("notes", []))
+    return [data.sources.shown_in(note) for note in (data.summary or {}).get("notes", [])]
 
 
 def _signals_section(data: ReportData) -> dict[str, Any] | None:
@@ -435,15 +439,16 @@ def report_context(data: ReportData, drawn: dict[str, bytes],
         "quality": _quality_section(data),
         "alerts": [{"time": a.time, "task": a.family, "critical": a.critical,
                     "parameters": ", ".join(f"{k}={v}" for k, v in a.parameters.items()),
-                    "error": a.error.splitlines()[0] if a.error else ""}
+                    "error": data.sources.shown_in(a.error.splitlines()[0]) if a.error else ""}
                    for a in data.alerts],
         "history": history,
         "provenance": _provenance_section(data, report_parameters),
         "survivorship_note": SURVIVORSHIP_NOTE,
         "missing": data.missing,
         "exclusions": [{"ticker": e["ticker"], "stage": e["stage"],
-                        "reason": e["reason"].splitlines()[0],
-                        "detail": " ".join(line.strip() for line in e["reason"].splitlines()[1:])}
+                        "reason": data.sources.shown_in(e["reason"].splitlines()[0]),
+                        "detail": data.sources.shown_in(" ".join(
+                            line.strip() for line in e["reason"].splitlines()[1:]))}
                        for e in data.excluded_from_day],
     }
     # A chart is referenced only if it was drawn, so the HTML never links a missing file.

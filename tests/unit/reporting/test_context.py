@@ -245,3 +245,14 @@ def test_signals_when_the_last_session_changed_nothing_then_the_last_rebalance_i
 def test_signals_when_the_last_session_rebalanced_then_its_own_list_is_shown_alone(report):
     signals = report[2]["signals"]
     assert signals["rebalance"] and signals["last_rebalance"] is None
+
+
+def test_context_when_an_alert_names_a_file_in_the_data_root_then_it_is_shown_relative(
+        run_outputs):
+    data = load_report(run_outputs.sources)
+    root = run_outputs.sources.root
+    data.alerts = [replace(data.alerts[0], error=f"OSError: disk full: {root}/reports/x.pdf")]
+
+    [alert] = report_context(data, {}, {})["alerts"]
+
+    assert alert["error"] == "OSError: disk full: reports/x.pdf"
