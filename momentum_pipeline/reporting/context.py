@@ -193,7 +193,8 @@ def load_report(sources: ReportSources) -> ReportData:
             data.excluded = excluded.get("excluded", {})
             data.excluded_from_day = excluded.get("excluded_from_day", [])
     else:
-        data.missing.append(f"signals: no target weights ({sources.shown(sources.target_weights)})")
+        data.missing.append(f"signals: no target weights "
+                            f"({sources.shown(sources.target_weights)})")
     if sources.deep_dive_metrics.is_file() and sources.deep_dive_features.is_file():
         data.deep_dive_metrics = _frame(sources.deep_dive_metrics, ("close",))
         data.deep_dive_features = _frame(sources.deep_dive_features,
@@ -205,7 +206,8 @@ def load_report(sources: ReportSources) -> ReportData:
                             "ticker with --report-deep-dive-ticker")
     else:
         data.missing.append(f"deep dive {sources.deep_dive_ticker}: no metrics or features "
-                            f"({_absent(sources, sources.deep_dive_metrics, sources.deep_dive_features)})")
+                            f"({_absent(sources, sources.deep_dive_metrics,
+                                        sources.deep_dive_features)})")
     if sources.model_metrics is not None and sources.model_metrics.is_file():
         data.model_metrics = _json(sources.model_metrics)
         # Figure paths are recorded relative to the reports folder, as the report links them.
