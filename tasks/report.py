@@ -91,8 +91,9 @@ class GenerateReport(PipelineTask):
     With ``--research`` the report also requires EvaluateModel and is written as
     ``research_summary.md`` / ``research_report.{html,pdf}`` beside the daily one, so
     the daily report (made without the model) and the research report never collide.
-    Sections whose inputs are absent are left out and listed. Writing is retried once
-    on an I/O error.
+    The daily report has no model section (the daily run trains no model). Sections
+    whose inputs are absent are left out and listed, with paths relative to the data
+    root. Writing is retried once on an I/O error.
     """
 
     research = luigi.BoolParameter(default=False,
@@ -134,11 +135,11 @@ class GenerateReport(PipelineTask):
             deep_dive_metrics=Path(inputs["deep_dive_metrics"]["metrics"].path),
             deep_dive_features=Path(inputs["deep_dive_features"].path),
             quality_dir=self.dated_path("data/cleaned", ""),
-            model_metrics=(Path(inputs["model"]["json"].path) if self.research
-                           else self.dated_path("reports", "model_metrics.json")),
             alerts_log=data_root() / "logs" / "alerts.log",
             performance_log=performance_log_path(),
-            deep_dive_exclusion=self.deep_dive_exclusion())
+            deep_dive_exclusion=self.deep_dive_exclusion(),
+            model_metrics=Path(inputs["model"]["json"].path) if self.research else None,
+            root=data_root())
 
     def deep_dive_exclusion(self) -> str | None:
         """Why the deep-dive ticker was excluded from the day, if it was."""

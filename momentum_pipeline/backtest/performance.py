@@ -19,6 +19,8 @@ from momentum_pipeline.foundation.calendar import TRADING_DAYS
 #: Keys of :func:`summarise`, in the order the reports list them.
 METRICS = ("total_return", "annual_return", "annual_volatility", "sharpe", "sortino",
            "max_drawdown", "calmar", "turnover", "hit_rate", "exposure", "pnl")
+#: Keys of :func:`against_benchmark`, in the order the reports list them.
+RELATIVE_METRICS = ("beta", "alpha", "tracking_error", "information_ratio")
 
 
 def _values(returns: pd.Series | np.ndarray) -> np.ndarray:
@@ -144,6 +146,56 @@ def summarise(returns: pd.Series | np.ndarray, *, capital: float,
         "exposure": float(np.mean(gross_exposure)),
         "pnl": capital * growth,
     }
+
+
+def _paired(returns: pd.Series | np.ndarray,
+            benchmark: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    values, reference = _values(returns), _values(benchmark)
+    if len(values) != len(reference):
+        raise ValueError(f"returns and benchmark differ in length ({len(values)} and "
+                         f"{len(reference)}): expected one return of each per session")
+    return values, reference
+
+
+def beta(returns: pd.Series | np.ndarray, benchmark: pd.Series | np.ndarray) -> float:
+    """Sensitivity to the benchmark: covariance of daily returns over the benchmark's
+    variance (both ddof 1); NaN when the benchmark never moves."""
+    values, reference = _paired(returns, benchmark)
+    if len(values) < 2:
+        return math.nan
+    variance = _daily_volatility(reference) ** 2
+    return float(np.cov(values, reference)[0, 1] / variance) if variance > 0 else math.nan
+
+
+def alpha(returns: pd.Series | np.ndarray, benchmark: pd.Series | np.ndarray) -> float:
+    """Jensen's alpha (zero risk-free rate), annualised simply: the mean daily return
+    beyond ``beta`` times the benchmark's, times 252 (fraction per year, not compounded)."""
+    values, reference = _paired(returns, benchmark)
+    return float(values.mean() - beta(values, reference) * reference.mean()) * TRADING_DAYS
+
+
+def tracking_error(returns: pd.Series | np.ndarray, benchmark: pd.Series | np.ndarray) -> float:
+    """Standard deviation of the daily active return (returns minus benchmark), times
+    sqrt(252) (fraction per year)."""
+    values, reference = _paired(returns, benchmark)
+    return annual_volatility(values - reference)
+
+
+def information_ratio(returns: pd.Series | np.ndarray,
+                      benchmark: pd.Series | np.ndarray) -> float:
+    """The Sharpe ratio of the active return: how much excess each unit of tracking
+    error bought (annualised)."""
+    values, reference = _paired(returns, benchmark)
+    return sharpe(values - reference)
+
+
+def against_benchmark(returns: pd.Series | np.ndarray,
+                      benchmark: pd.Series | np.ndarray) -> dict[str, float]:
+    """Every metric of :data:`RELATIVE_METRICS` of ``returns`` against ``benchmark``,
+    session by session."""
+    return {"beta": beta(returns, benchmark), "alpha": alpha(returns, benchmark),
+            "tracking_error": tracking_error(returns, benchmark),
+            "information_ratio": information_ratio(returns, benchmark)}
 
 
 def finite_or_none(metrics: dict[str, float]) -> dict[str, float | None]:

@@ -55,6 +55,23 @@ def rebalances(targets: pd.DataFrame) -> pd.DataFrame:
     return targets.loc[changed]
 
 
+def last_rebalance(targets: pd.DataFrame) -> tuple[pd.Timestamp | None, pd.DataFrame]:
+    """The last session whose target changed (``None`` when none did) and its trades:
+    ticker, previous_weight, target_weight (fractions of equity) of every ticker whose
+    target changed then, in ticker order."""
+    changed = rebalances(targets)
+    columns = ["ticker", "previous_weight", "target_weight"]
+    if changed.empty:
+        return None, pd.DataFrame(columns=columns)
+    day = changed.index[-1]
+    position = targets.index.get_loc(day)
+    target = targets.iloc[position]
+    previous = targets.iloc[position - 1] if position else target * 0.0
+    moved = sorted(target.index[target.ne(previous)])
+    return day, pd.DataFrame({"ticker": moved, "previous_weight": previous[moved].to_numpy(),
+                              "target_weight": target[moved].to_numpy()}, columns=columns)
+
+
 def check_targets_have_bars(targets: pd.DataFrame, bar_ranges: BarRanges) -> None:
     """Raise unless every ticker has cleaned bars and none has a non-zero target before
     its first bar (a signals bug: zipline cannot size or fill an order without a price).

@@ -135,8 +135,10 @@ def target_weights_chart(weights: pd.Series, dpi: int) -> bytes:
 def deep_dive_chart(metrics: pd.DataFrame, features: pd.DataFrame, ticker: str,
                     moving_averages: tuple[str, ...], dpi: int) -> bytes:
     """Close with moving averages (``metrics`` columns close and ``moving_averages``),
-    RSI and MACD (``features`` columns rsi, macd, macd_signal, macd_hist)."""
-    with _canvas(5.2, panels=3) as figure:
+    RSI and MACD (``features`` columns rsi, macd, macd_signal, macd_hist). With its
+    table it takes under half a page, so keeping the two together never leaves the
+    page before them more than half blank."""
+    with _canvas(4.4, panels=3) as figure:
         price, rsi, macd = figure.subplots(3, 1, sharex=True, height_ratios=[2.6, 1, 1.2])
         price.plot(metrics.index, metrics["close"], color="black", linewidth=0.9, label="close")
         for column, colour in zip(moving_averages, ("#ef6c00", "#1565c0", "#6a1b9a")):

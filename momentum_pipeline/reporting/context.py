@@ -3,7 +3,8 @@
 templates (:func:`report_context`), so the HTML, the PDF and the Markdown agree.
 
 A section whose input is absent is left out and listed under "not available", with
-the file it would have been made from.
+the file it would have been made from, relative to the data root (a report is
+forwarded: it names no folder of the machine that made it).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from typing import Any
 import pandas as pd
 
 from momentum_pipeline.operations.alerts import Alert, alerts_of_run
-from momentum_pipeline.backtest.performance import METRICS
+from momentum_pipeline.backtest.performance import METRICS, RELATIVE_METRICS, against_benchmark
+from momentum_pipeline.backtest.targets import last_rebalance
 from momentum_pipeline.foundation.frames import read_parquet, read_provenance
 from momentum_pipeline.foundation.provenance import SAMPLE_DATA_LABEL, SAMPLE_DATA_WARNING
 from momentum_pipeline.operations.performance_log import read_log
 from momentum_pipeline.foundation.provenance import Provenance, code_version
 from momentum_pipeline.reporting import charts
+from momentum_pipeline.reporting.performance import yearly_returns
 
 #: Sessions of the deep-dive chart: the last two years.
 DEEP_DIVE_SESSIONS = 504
@@ -54,6 +57,9 @@ _LABELS = {
     "sortino": ("Sortino", "ratio"), "max_drawdown": ("Max drawdown", "percent"),
     "calmar": ("Calmar", "ratio"), "turnover": ("Turnover (per year, x equity)", "ratio"),
     "hit_rate": ("Hit rate", "percent"), "exposure": ("Gross exposure (mean)", "percent"),
+    "beta": ("Beta", "ratio"), "alpha": ("Alpha (annual)", "percent"),
+    "tracking_error": ("Tracking error (annual)", "percent"),
+    "information_ratio": ("Information ratio", "ratio"),
 }
 
 
@@ -63,8 +69,8 @@ def formatted(value: Any, unit: str) -> str:
         return "–"
     if unit == "percent":
         return f"{100 * value:.2f} %"
-    if unit == "dollars":
-        return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+    if unit in ("dollars", "cents"):  # whole dollars, or to the cent for small sums
+        return f"{'-' if value < 0 else ''}${abs(value):,.{2 if unit == 'cents' else 0}f}"
     if unit == "ratio":
         return f"{value:.2f}"
     if unit == "score":
@@ -88,11 +94,29 @@ class ReportSources:
     deep_dive_metrics: Path
     deep_dive_features: Path
     quality_dir: Path
-    model_metrics: Path
     alerts_log: Path
     performance_log: Path
     #: Why the deep-dive ticker has no metrics, when a per-ticker stage excluded it.
     deep_dive_exclusion: str | None = None
+    #: EvaluateModel's scores: the research report's alone (the daily run trains no
+    #: model, so the daily report has no model section and does not miss one).
+    model_metrics: Path | None = None
+    #: The data root: paths inside it are shown relative to it.
+    root: Path | None = None
+
+    @property
+    def research(self) -> bool:
+        return self.model_metrics is not None
+
+    def shown(self, path: Path) -> str:
+        """``path`` as the report prints it: relative to the data root when inside it."""
+        if self.root is not None and path.is_relative_to(self.root):
+            return str(path.relative_to(self.root))
+        return str(path)
+
+    def shown_in(self, text: str) -> str:
+        """``text`` (an error, a note) with the data root's paths made relative to it."""
+        return text if self.root is None else text.replace(f"{self.root}/", "")
 
 
 @dataclass
@@ -131,8 +155,8 @@ def _json(path: Path) -> Any:
         raise ValueError(f"{path}: not valid JSON ({error})") from None
 
 
-def _absent(*paths: Path) -> str:
-    return ", ".join(str(p) for p in paths if not p.is_file())
+def _absent(sources: ReportSources, *paths: Path) -> str:
+    return ", ".join(sources.shown(p) for p in paths if not p.is_file())
 
 
 def _frame(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -157,7 +181,7 @@ def load_report(sources: ReportSources) -> ReportData:
         tagged.append(read_provenance(sources.performance))
     else:
         data.missing.append(f"performance: no backtest results "
-                            f"({_absent(sources.backtest_summary, sources.performance)})")
+                            f"({_absent(sources, sources.backtest_summary, sources.performance)})")
     if sources.target_weights.is_file():
         data.weights = read_parquet(sources.target_weights)
         tagged.append(read_provenance(sources.target_weights))
@@ -169,7 +193,8 @@ def load_report(sources: ReportSources) -> ReportData:
             data.excluded = excluded.get("excluded", {})
             data.excluded_from_day = excluded.get("excluded_from_day", [])
     else:
-        data.missing.append(f"signals: no target weights ({sources.target_weights})")
+        data.missing.append(f"signals: no target weights "
+                            f"({sources.shown(sources.target_weights)})")
     if sources.deep_dive_metrics.is_file() and sources.deep_dive_features.is_file():
         data.deep_dive_metrics = _frame(sources.deep_dive_metrics, ("close",))
         data.deep_dive_features = _frame(sources.deep_dive_features,
@@ -181,14 +206,16 @@ def load_report(sources: ReportSources) -> ReportData:
                             "ticker with --report-deep-dive-ticker")
     else:
         data.missing.append(f"deep dive {sources.deep_dive_ticker}: no metrics or features "
-                            f"({_absent(sources.deep_dive_metrics, sources.deep_dive_features)})")
-    if sources.model_metrics.is_file():
+                            f"({_absent(sources, sources.deep_dive_metrics,
+                                        sources.deep_dive_features)})")
+    if sources.model_metrics is not None and sources.model_metrics.is_file():
         data.model_metrics = _json(sources.model_metrics)
         # Figure paths are recorded relative to the reports folder, as the report links them.
         data.model_figures = [f for f in sorted(data.model_metrics.get("figures", {}).values())
                               if (sources.model_metrics.parent / f).is_file()]
-    else:
-        data.missing.append(f"model evaluation: not run for this date ({sources.model_metrics})")
+    elif sources.research:
+        data.missing.append(f"model evaluation: not run for this date "
+                            f"({sources.shown(sources.model_metrics)})")
     data.quality = [_json(p) for p in sorted(sources.quality_dir.glob("*.quality.json"))]
     data.alerts = alerts_of_run(sources.alerts_log, sources.run_date)
     data.history = read_log(sources.performance_log)[-HISTORY_ROWS:]
@@ -220,6 +247,46 @@ def draw_charts(data: ReportData, dpi: int, rolling_window: int) -> dict[str, by
     return drawn
 
 
+def _costs(data: ReportData) -> dict[str, str] | None:
+    """The backtest's cost assumptions as ``summary.json`` records them, in words, and
+    the commissions paid (dollars, and percent of the starting capital)."""
+    costs = (data.summary or {}).get("costs")
+    if not costs:
+        return None
+    rate = {"per_share": f"${costs['commission_rate']:g} per share",
+            "per_dollar": f"{formatted(costs['commission_rate'], 'percent')} of traded value",
+            "none": "none"}[costs["commission"]]
+    paid = (float(data.performance["commission"].sum())
+            if data.performance is not None and "commission" in data.performance else None)
+    capital = data.summary.get("capital")
+    return {"commission": rate, "slippage": f"{costs['slippage_bps']:g} bps against the trade",
+            "fill": f"next session's {costs['fill_price']}",
+            "volume_limit": f"{formatted(costs['volume_limit'], 'percent')} of a session's volume",
+            "paid": formatted(paid, "cents"),
+            "paid_share": formatted(paid / capital if paid is not None and capital else None,
+                                    "percent")}
+
+
+def _relative_rows(data: ReportData) -> list[dict[str, str]]:
+    """Beta, alpha, tracking error and information ratio of the strategy against the
+    benchmark, over the sessions up to the benchmark's last return."""
+    sessions = data.performance.loc[:data.performance["benchmark_returns"].last_valid_index()]
+    figures = against_benchmark(sessions["returns"].fillna(0.0),
+                                sessions["benchmark_returns"].fillna(0.0))
+    return [{"label": _LABELS[k][0], "strategy": formatted(figures[k], _LABELS[k][1])}
+            for k in RELATIVE_METRICS]
+
+
+def _yearly_rows(data: ReportData) -> list[dict[str, str]]:
+    """Calendar-year returns of the strategy and the benchmark, and their difference."""
+    strategy = yearly_returns(data.performance["returns"])
+    benchmark = yearly_returns(data.performance["benchmark_returns"]).reindex(strategy.index)
+    return [{"year": str(year), "strategy": formatted(float(strategy[year]), "percent"),
+             "benchmark": formatted(float(benchmark[year]), "percent"),
+             "excess": formatted(float(strategy[year] - benchmark[year]), "percent")}
+            for year in strategy.index]
+
+
 def _performance_section(data: ReportData) -> dict[str, Any] | None:
     if data.summary is None:
         return None
@@ -230,6 +297,8 @@ def _performance_section(data: ReportData) -> dict[str, Any] | None:
     return {"strategy": data.summary.get("strategy", "?"),
             "start": data.summary.get("start"), "end": data.summary.get("end"),
             "capital": formatted(data.summary.get("capital"), "dollars"), "rows": rows,
+            "relative": _relative_rows(data), "yearly": _yearly_rows(data),
+            "costs": _costs(data), "rebalances": data.summary.get("rebalances"),
             "charts": [CHART_PATHS[c] for c in ("performance", "monthly_returns",
                                                 "rolling_sharpe")]}
 
@@ -237,7 +306,7 @@ def _performance_section(data: ReportData) -> dict[str, Any] | None:
 def _data_notes(data: ReportData) -> list[str]:
     """The backtest's notes on its data (positions closed because a ticker's data ended,
     a benchmark that ends early), as ``summary.json`` lists them."""
-    return list((data.summary or {}).get("notes", []))
+    return [data.sources.shown_in(note) for note in (data.summary or {}).get("notes", [])]
 
 
 def _signals_section(data: ReportData) -> dict[str, Any] | None:
@@ -250,13 +319,23 @@ def _signals_section(data: ReportData) -> dict[str, Any] | None:
          "previous_weight": formatted(float(r.previous_weight), "percent"),
          "target_weight": formatted(float(r.target_weight), "percent"), "reason": r.reason}
         for r in data.rebalance.itertuples()]
+    day, trades = last_rebalance(data.weights)
     return {"as_of": pd.Timestamp(data.weights.index[-1]).date().isoformat(),
             "long": int((target > 0).sum()), "short": int((target < 0).sum()),
             "gross": formatted(float(target.abs().sum()), "percent"),
             "net": formatted(float(target.sum()), "percent"),
-            "positions": [{"ticker": t, "weight": formatted(float(w), "percent")}
-                          for t, w in held.items()],
+            "positions": [{"ticker": t, "side": "long" if w > 0 else "short",
+                           "weight": formatted(float(w), "percent")} for t, w in held.items()],
             "rebalance": rebalance,
+            # The session's own list has the reasons; on a session that changed nothing
+            # (mid-month) the last rebalance is still what the book was traded to.
+            "last_rebalance": None if day is None or rebalance else {
+                "date": pd.Timestamp(day).date().isoformat(),
+                "trades": [{"ticker": r.ticker,
+                            "action": "BUY" if r.target_weight > r.previous_weight else "SELL",
+                            "previous_weight": formatted(float(r.previous_weight), "percent"),
+                            "target_weight": formatted(float(r.target_weight), "percent")}
+                           for r in trades.itertuples()]},
             "excluded": [{"ticker": t, "reason": r}
                          for t, r in sorted((data.excluded or {}).items())],
             "chart": CHART_PATHS["target_weights"]}
@@ -348,6 +427,8 @@ def report_context(data: ReportData, drawn: dict[str, bytes],
                    for k in ("pnl", "total_return", "sharpe", "max_drawdown")}}
                for r in data.history]
     context = {
+        "title": "Momentum research report" if data.sources.research
+        else "Momentum pipeline daily report",
         "run_date": data.sources.run_date.isoformat(),
         "benchmark": data.sources.benchmark,
         "sample_data": data.sample_data,
@@ -360,15 +441,16 @@ def report_context(data: ReportData, drawn: dict[str, bytes],
         "quality": _quality_section(data),
         "alerts": [{"time": a.time, "task": a.family, "critical": a.critical,
                     "parameters": ", ".join(f"{k}={v}" for k, v in a.parameters.items()),
-                    "error": a.error.splitlines()[0] if a.error else ""}
+                    "error": data.sources.shown_in(a.error.splitlines()[0]) if a.error else ""}
                    for a in data.alerts],
         "history": history,
         "provenance": _provenance_section(data, report_parameters),
         "survivorship_note": SURVIVORSHIP_NOTE,
         "missing": data.missing,
         "exclusions": [{"ticker": e["ticker"], "stage": e["stage"],
-                        "reason": e["reason"].splitlines()[0],
-                        "detail": " ".join(line.strip() for line in e["reason"].splitlines()[1:])}
+                        "reason": data.sources.shown_in(e["reason"].splitlines()[0]),
+                        "detail": data.sources.shown_in(" ".join(
+                            line.strip() for line in e["reason"].splitlines()[1:]))}
                        for e in data.excluded_from_day],
     }
     # A chart is referenced only if it was drawn, so the HTML never links a missing file.

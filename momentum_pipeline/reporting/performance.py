@@ -1,5 +1,5 @@
-"""Daily-return series behind the performance charts: growth, drawdown, monthly
-returns and rolling Sharpe. Returns are fractions per session; a missing return
+"""Daily-return series behind the performance charts and tables: growth, drawdown,
+monthly and yearly returns and rolling Sharpe. Returns are fractions per session; a missing return
 counts as flat, except after the last one (a benchmark whose data ends before the
 backtest's end): the series stops there, so its line does too."""
 
@@ -36,6 +36,13 @@ def monthly_returns(returns: pd.Series) -> pd.DataFrame:
     dates = pd.DatetimeIndex(returns.index)
     monthly = (1.0 + returns.fillna(0.0)).groupby([dates.year, dates.month]).prod() - 1.0
     return monthly.unstack().reindex(columns=range(1, 13))
+
+
+def yearly_returns(returns: pd.Series) -> pd.Series:
+    """Compounded return of each calendar year (fraction), indexed by year; a year the
+    series stops in covers its sessions up to the last return."""
+    until = returns.loc[:returns.last_valid_index()].fillna(0.0)
+    return (1.0 + until).groupby(pd.DatetimeIndex(until.index).year).prod() - 1.0
 
 
 def rolling_sharpe(returns: pd.Series, window: int) -> pd.Series:

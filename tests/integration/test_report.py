@@ -14,7 +14,7 @@ import pytest
 from momentum_pipeline.operations.performance_log import read_log
 from tasks.report import GenerateReport, LogPerformance
 from tests.conftest import REPO, PipelineConfig, run_tasks
-from tests.unit.reporting.checks import image_sources, page_ink
+from tests.unit.reporting.checks import image_sources, page_blank, page_ink
 
 RUN_DATE = dt.date(2025, 10, 8)
 TICKERS = "AAPL,MSFT,XOM,TSLA"
@@ -52,6 +52,12 @@ def test_report_pdf_when_rendered_to_png_then_every_page_has_content(report_run,
     assert [n for n, share in enumerate(ink, start=1) if share < 0.02] == []
 
 
+def test_report_pdf_when_rendered_to_png_then_no_page_but_the_last_is_half_blank(report_run,
+                                                                                 tmp_path):
+    blank = page_blank(reports(report_run[0]) / "final_analysis_report.pdf", tmp_path)
+    assert all(share < 0.5 for share in blank[:-1]), [f"{share:.0%}" for share in blank]
+
+
 def test_report_html_when_opened_then_every_image_resolves_and_sample_is_flagged(report_run):
     folder = reports(report_run[0])
     html = (folder / "final_analysis_report.html").read_text()
@@ -60,7 +66,9 @@ def test_report_html_when_opened_then_every_image_resolves_and_sample_is_flagged
     assert all((folder / source).is_file() for source in sources)
     assert "SAMPLE DATA" in html
     assert "SAMPLE DATA" in (folder / "summary.md").read_text()
-    assert "model evaluation: not run for this date" in html
+    assert "model evaluation" not in html  # the daily run trains no model: nothing missing
+    assert "Momentum pipeline daily report" in html
+    assert str(report_run[0]) not in html + (folder / "summary.md").read_text()
 
 
 def test_performance_log_when_pipeline_ran_then_one_row_matching_the_backtest(report_run):

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from momentum_pipeline.backtest import performance
-from momentum_pipeline.backtest.performance import METRICS, finite_or_none, summarise
+from momentum_pipeline.backtest.performance import (METRICS, RELATIVE_METRICS, against_benchmark,
+                                                    finite_or_none, summarise)
 
 DAYS = performance.TRADING_DAYS
 
@@ -103,3 +104,59 @@ def test_metrics_of_random_returns_agree_with_empyrical(seed):
     assert performance.sortino(returns) == pytest.approx(empyrical.sortino_ratio(returns))
     assert performance.max_drawdown(returns) == pytest.approx(empyrical.max_drawdown(returns))
     assert performance.calmar(returns) == pytest.approx(empyrical.calmar_ratio(returns))
+
+
+def market(seed: int = 3, days: int = DAYS) -> pd.Series:
+    return pd.Series(np.random.default_rng(seed).normal(0.0004, 0.01, days))
+
+
+def test_against_benchmark_when_series_is_the_benchmark_then_beta_1_alpha_0_tracking_error_0():
+    benchmark = market()
+
+    figures = against_benchmark(benchmark, benchmark)
+
+    assert list(figures) == list(RELATIVE_METRICS)
+    assert figures["beta"] == pytest.approx(1.0)
+    assert figures["alpha"] == pytest.approx(0.0, abs=1e-12)
+    assert figures["tracking_error"] == 0.0
+    assert math.isnan(figures["information_ratio"])  # no active return, no active risk
+
+
+def test_against_benchmark_when_series_is_twice_the_benchmark_then_beta_is_2_alpha_0():
+    benchmark = market()
+
+    figures = against_benchmark(2 * benchmark, benchmark)
+
+    assert figures["beta"] == pytest.approx(2.0)
+    assert figures["alpha"] == pytest.approx(0.0, abs=1e-12)
+    assert figures["tracking_error"] == pytest.approx(performance.annual_volatility(benchmark))
+
+
+def test_against_benchmark_when_a_constant_excess_is_added_then_alpha_is_it_per_year():
+    benchmark = market()
+    excess = 0.0002
+
+    figures = against_benchmark(benchmark + excess, benchmark)
+
+    assert figures["beta"] == pytest.approx(1.0)
+    assert figures["alpha"] == pytest.approx(excess * DAYS)
+    assert figures["tracking_error"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_against_benchmark_of_random_returns_agrees_with_empyrical(seed):
+    benchmark = market(seed)
+    returns = 0.5 * benchmark + market(seed + 10)
+
+    figures = against_benchmark(returns, benchmark)
+
+    assert figures["beta"] == pytest.approx(empyrical.beta(returns, benchmark))
+    active = returns - benchmark
+    assert figures["tracking_error"] == pytest.approx(active.std(ddof=1) * math.sqrt(DAYS))
+    assert figures["information_ratio"] == pytest.approx(
+        active.mean() / active.std(ddof=1) * math.sqrt(DAYS))
+
+
+def test_against_benchmark_when_lengths_differ_then_error_says_so():
+    with pytest.raises(ValueError, match="differ in length"):
+        against_benchmark(market(days=10), market(days=11))

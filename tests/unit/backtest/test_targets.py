@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
-                                                close_ended_positions, ended_tickers, rebalances)
+                                                close_ended_positions, ended_tickers, last_rebalance,
+                                                rebalances)
 from momentum_pipeline.foundation.calendar import sessions
 
 SESSIONS = sessions(pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-10"))  # 7 sessions
@@ -148,3 +149,24 @@ def test_close_ended_positions_when_a_short_ends_then_the_note_gives_its_negativ
     assert closed["XOM"].tolist() == [-0.05] * 5 + [0.0] * 2
     assert notes == ["XOM: data ends 2024-01-09 while held (target -5.0 % of equity); "
                      "closed at its last close 101.00 on 2024-01-09"]
+
+
+def test_last_rebalance_when_later_sessions_hold_then_it_is_the_last_change_and_its_trades():
+    targets = weights({"2024-01-02": {"AAPL": 0.5, "MSFT": 0.5},
+                       "2024-01-03": {"AAPL": 1.0, "MSFT": 0.0},
+                       "2024-01-04": {"AAPL": 1.0, "MSFT": 0.0},
+                       "2024-01-05": {"AAPL": 1.0, "MSFT": 0.0}})
+
+    day, trades = last_rebalance(targets)
+
+    assert day == pd.Timestamp("2024-01-03")
+    assert trades.to_dict("records") == [
+        {"ticker": "AAPL", "previous_weight": 0.5, "target_weight": 1.0},
+        {"ticker": "MSFT", "previous_weight": 0.5, "target_weight": 0.0}]
+
+
+def test_last_rebalance_when_targets_are_flat_throughout_then_there_is_none():
+    day, trades = last_rebalance(weights({"2024-01-02": {"AAPL": 0.0},
+                                          "2024-01-03": {"AAPL": 0.0}}))
+
+    assert day is None and trades.empty

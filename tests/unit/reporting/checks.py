@@ -27,14 +27,27 @@ def image_sources(html: str) -> list[str]:
     return parser.sources
 
 
-def page_ink(pdf: Path, folder: Path) -> list[float]:
-    """Per page of ``pdf`` (pdftoppm at 30 dpi): the share of dark pixels in its body,
-    header and footer left out (they alone would make a blank page look drawn)."""
+def _page_bodies(pdf: Path, folder: Path) -> list[np.ndarray]:
+    """Grey pixels of each page of ``pdf`` (pdftoppm at 30 dpi), header and footer left
+    out (they alone would make a blank page look drawn)."""
     subprocess.run(["pdftoppm", "-r", "30", "-gray", "-png", str(pdf), str(folder / "page")],
                    check=True, capture_output=True)
+    pages = sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+    return [pixels[int(0.08 * len(pixels)):int(0.92 * len(pixels))]
+            for pixels in (np.asarray(Image.open(page).convert("L")) for page in pages)]
+
+
+def page_ink(pdf: Path, folder: Path) -> list[float]:
+    """Per page of ``pdf``: the share of dark pixels in its body."""
+    return [float((body < 200).mean()) for body in _page_bodies(pdf, folder)]
+
+
+def page_blank(pdf: Path, folder: Path) -> list[float]:
+    """Per page of ``pdf``: the share of its body left empty below the content, the
+    near-white pixel rows after the last one with ink (the gaps between lines of text
+    are not unused page)."""
     shares = []
-    for page in sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1])):
-        pixels = np.asarray(Image.open(page))
-        body = pixels[int(0.08 * len(pixels)):int(0.92 * len(pixels))]
-        shares.append(float((body < 200).mean()))
+    for body in _page_bodies(pdf, folder):
+        inked = np.flatnonzero((body < 245).any(axis=1))
+        shares.append(1.0 - (inked[-1] + 1) / len(body) if len(inked) else 1.0)
     return shares

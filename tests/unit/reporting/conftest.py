@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +14,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from momentum_pipeline.operations.alerts import Alert
+from momentum_pipeline.backtest.costs import CostModel
 from momentum_pipeline.backtest.performance import finite_or_none, summarise
 from momentum_pipeline.features import build_features
 from momentum_pipeline.foundation.frames import dump_json, write_parquet
@@ -28,6 +29,8 @@ RUN_DATE = dt.date(2025, 10, 8)
 TICKERS = ("AAPL", "MSFT", "JPM", "XOM", "TSLA")
 START = "2019-01-01"
 CAPITAL = 1_000_000.0
+#: Dollars of commission the equal-weight test strategy pays each session.
+COMMISSION_PER_SESSION = 12.5
 #: Sessions removed from AAPL's raw bars, so validation finds and fills them.
 AAPL_GAPS = ("2024-03-05", "2024-03-06")
 
@@ -87,12 +90,13 @@ def write_run_outputs(root: Path, sample_data: bool = False) -> RunOutputs:
     backtest.mkdir(parents=True)
     performance = pd.DataFrame({
         "portfolio_value": CAPITAL * (1 + strategy).cumprod(), "returns": strategy,
-        "benchmark_returns": benchmark, "gross_exposure": 1.0}).rename_axis("date")
+        "benchmark_returns": benchmark, "gross_exposure": 1.0,
+        "commission": COMMISSION_PER_SESSION}).rename_axis("date")
     write_parquet(performance, backtest / "performance.parquet", provenance)
     summary = {
         "strategy": "equal_weight_test", "start": prices.index[0].date().isoformat(),
         "end": prices.index[-1].date().isoformat(), "capital": CAPITAL,
-        "sample_data": sample_data,
+        "sample_data": sample_data, "costs": asdict(CostModel()), "rebalances": len(prices),
         "strategy_metrics": finite_or_none(summarise(strategy, capital=CAPITAL,
                                                      gross_exposure=1.0, daily_turnover=0.0)),
         "benchmark_metrics": finite_or_none(summarise(benchmark, capital=CAPITAL,
@@ -157,7 +161,7 @@ def write_run_outputs(root: Path, sample_data: bool = False) -> RunOutputs:
         deep_dive_metrics=root / "data" / "processed" / day / "TSLA_metrics.parquet",
         deep_dive_features=root / "features" / day / "TSLA.parquet",
         quality_dir=cleaned_dir, model_metrics=reports / "model_metrics.json",
-        alerts_log=logs / "alerts.log", performance_log=logs / "metrics.csv")
+        alerts_log=logs / "alerts.log", performance_log=logs / "metrics.csv", root=root)
     return RunOutputs(sources, reports, quality, weights)
 
 

@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from momentum_pipeline.backtest.performance import against_benchmark
 from momentum_pipeline.foundation.frames import read_parquet, read_provenance, write_parquet
+from momentum_pipeline.reporting.performance import yearly_returns
 from momentum_pipeline.reporting.charts import WIDTH
 from momentum_pipeline.reporting.context import (CHART_PATHS, MODEL_SCORES, draw_charts,
                                                  formatted, load_report, report_context)
-from tests.unit.reporting.conftest import AAPL_GAPS, without
+from tests.unit.reporting.conftest import AAPL_GAPS, CAPITAL, COMMISSION_PER_SESSION, without
 
 DPI = 60  # small charts: these tests check what is drawn, not how sharp
 
@@ -129,6 +131,7 @@ def test_load_when_performance_lacks_a_column_then_error_names_file_and_column(r
 
 @pytest.mark.parametrize(("value", "unit", "text"), [
     (0.1234, "percent", "12.34 %"), (-1234567.4, "dollars", "-$1,234,567"),
+    (0.208, "cents", "$0.21"),
     (1.456, "ratio", "1.46"), (None, "ratio", "–"), (float("nan"), "percent", "–"),
     (0.51234, "score", "0.512")])
 def test_formatted_when_value_given_then_printed_in_its_unit(value, unit, text):
@@ -169,3 +172,87 @@ def test_charts_when_the_benchmark_ends_early_then_every_chart_is_still_drawn(ru
 
 def test_context_when_the_summary_has_no_notes_then_none_are_listed(report):
     assert report[2]["data_notes"] == []
+
+
+def test_context_when_daily_report_then_no_model_section_and_nothing_missing(run_outputs):
+    data = load_report(replace(run_outputs.sources, model_metrics=None))
+
+    context = report_context(data, {}, {})
+
+    assert context["model"] is None
+    assert context["missing"] == []
+    assert context["title"] == "Momentum pipeline daily report"
+
+
+def test_context_when_research_report_then_its_own_title(report):
+    assert report[2]["title"] == "Momentum research report"
+
+
+def test_missing_when_inputs_under_the_data_root_then_paths_are_relative_to_it(run_outputs):
+    root = run_outputs.sources.root
+    sources = replace(run_outputs.sources, performance=root / "backtest_results" / "gone.parquet",
+                      target_weights=root / "signals" / "gone.parquet")
+
+    missing = load_report(sources).missing
+
+    assert any("(backtest_results/gone.parquet)" in line for line in missing)
+    assert any("(signals/gone.parquet)" in line for line in missing)
+    assert not any(str(root) in line for line in missing)
+
+
+def test_performance_when_costs_recorded_then_commissions_rebalances_and_relative_figures(report):
+    data, _, context = report
+    performance = context["performance"]
+    paid = COMMISSION_PER_SESSION * len(data.performance)
+    assert performance["costs"]["paid"] == formatted(paid, "cents")
+    assert performance["costs"]["paid_share"] == formatted(paid / CAPITAL, "percent")
+    assert performance["costs"]["commission"] == (
+        f"${data.summary['costs']['commission_rate']:g} per share")
+    assert performance["rebalances"] == data.summary["rebalances"]
+    expected = against_benchmark(data.performance["returns"],
+                                 data.performance["benchmark_returns"])
+    relative = {r["label"]: r["strategy"] for r in performance["relative"]}
+    assert relative["Beta"] == formatted(expected["beta"], "ratio")
+    assert relative["Information ratio"] == formatted(expected["information_ratio"], "ratio")
+
+
+def test_performance_when_years_are_listed_then_excess_is_strategy_less_benchmark(report):
+    data, _, context = report
+    strategy = yearly_returns(data.performance["returns"])
+    benchmark = yearly_returns(data.performance["benchmark_returns"])
+    yearly = context["performance"]["yearly"]
+    assert [r["year"] for r in yearly] == [str(y) for y in strategy.index]
+    last = strategy.index[-1]
+    assert yearly[-1]["excess"] == formatted(strategy[last] - benchmark[last], "percent")
+
+
+def test_signals_when_the_last_session_changed_nothing_then_the_last_rebalance_is_shown(
+        run_outputs):
+    data = load_report(run_outputs.sources)
+    data.weights = data.weights.copy()
+    data.weights.iloc[-1] = data.weights.iloc[-2]  # mid-month: the targets hold
+    data.rebalance = data.rebalance.iloc[:0]
+
+    signals = report_context(data, {}, {})["signals"]
+
+    last = signals["last_rebalance"]
+    assert last["date"] == data.weights.index[-2].date().isoformat()
+    assert [(t["ticker"], t["action"]) for t in last["trades"]] == [("AAPL", "BUY"),
+                                                                    ("JPM", "BUY")]
+    assert [t["target_weight"] for t in last["trades"]] == ["30.00 %", "25.00 %"]
+
+
+def test_signals_when_the_last_session_rebalanced_then_its_own_list_is_shown_alone(report):
+    signals = report[2]["signals"]
+    assert signals["rebalance"] and signals["last_rebalance"] is None
+
+
+def test_context_when_an_alert_names_a_file_in_the_data_root_then_it_is_shown_relative(
+        run_outputs):
+    data = load_report(run_outputs.sources)
+    root = run_outputs.sources.root
+    data.alerts = [replace(data.alerts[0], error=f"OSError: disk full: {root}/reports/x.pdf")]
+
+    [alert] = report_context(data, {}, {})["alerts"]
+
+    assert alert["error"] == "OSError: disk full: reports/x.pdf"

@@ -8,7 +8,7 @@ import pytest
 
 from momentum_pipeline.backtest.performance import max_drawdown
 from momentum_pipeline.reporting.performance import (drawdown, growth, monthly_returns,
-                                                     rolling_sharpe)
+                                                     rolling_sharpe, yearly_returns)
 
 
 def daily(values, start="2024-01-02") -> pd.Series:
@@ -57,3 +57,21 @@ def test_rolling_sharpe_when_window_full_then_mean_over_std_annualised():
 
 def test_rolling_sharpe_when_window_flat_then_no_value_instead_of_infinity():
     assert rolling_sharpe(daily([0.0] * 10), 5).isna().all()
+
+
+def test_yearly_returns_when_a_series_spans_years_then_each_year_compounds_its_sessions():
+    returns = daily([0.01] * 300, start="2023-06-01")
+    sessions = pd.DatetimeIndex(returns.index).year.value_counts()
+
+    yearly = yearly_returns(returns)
+
+    assert yearly.index.tolist() == [2023, 2024]
+    assert yearly.tolist() == pytest.approx([1.01 ** sessions[2023] - 1,
+                                             1.01 ** sessions[2024] - 1])
+    assert (1 + yearly).prod() - 1 == pytest.approx(growth(returns).iloc[-1] - 1)
+
+
+def test_yearly_returns_when_the_series_ends_early_then_no_year_after_its_last_return():
+    returns = daily([0.1] * 3 + [np.nan] * 300, start="2023-12-27")
+
+    assert yearly_returns(returns).to_dict() == pytest.approx({2023: 1.1 ** 3 - 1})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from momentum_pipeline.reporting.context import draw_charts, load_report, report_context
 from momentum_pipeline.reporting.render import (markdown_cell, render_html, render_markdown,
                                                 render_pdf)
-from tests.unit.reporting.checks import image_sources, page_ink
+from tests.unit.reporting.checks import image_sources, page_blank, page_ink
 from tests.unit.reporting.conftest import without
 
 
@@ -38,6 +39,30 @@ def test_pdf_when_rendered_then_every_page_has_content_in_its_body(sample_report
     assert len(ink) >= 3
     blank = [number for number, share in enumerate(ink, start=1) if share < 0.02]
     assert blank == [], f"(nearly) blank pages {blank} of {len(ink)}"
+
+
+def test_pdf_when_rendered_then_no_page_but_the_last_is_more_than_half_blank(sample_report,
+                                                                           tmp_path):
+    blank = page_blank(sample_report[0], tmp_path)
+    assert len(blank) >= 3
+    assert all(share < 0.5 for share in blank[:-1]), [f"{share:.0%}" for share in blank]
+
+
+def test_pdf_when_daily_report_of_the_real_run_then_no_page_but_the_last_is_half_blank(
+        run_outputs, tmp_path):
+    daily = replace(run_outputs, sources=replace(run_outputs.sources, model_metrics=None))
+    blank = page_blank(write_report(daily)[0], tmp_path)
+    assert all(share < 0.5 for share in blank[:-1]), [f"{share:.0%}" for share in blank]
+
+
+def test_outputs_when_rendered_then_no_absolute_path_of_the_data_root(sample_report,
+                                                                      sample_run_outputs):
+    root = str(sample_run_outputs.sources.root)
+    pdf_text = subprocess.run(["pdftotext", str(sample_report[0]), "-"], check=True,
+                              capture_output=True, text=True).stdout
+    for name, text in (("html", sample_report[1]), ("markdown", sample_report[2]),
+                       ("pdf", pdf_text)):
+        assert root not in text, name
 
 
 def test_pdf_when_sample_data_then_every_page_says_so(sample_report):
@@ -84,6 +109,9 @@ def test_markdown_when_rendered_then_sections_and_sample_banner_present(sample_r
     markdown = sample_report[2]
     for heading in ("## Performance", "## Alerts", "## Data quality"):
         assert heading in markdown
+    for figure in ("Beta against SPY", "| year | strategy | SPY | excess |", "Rebalances: ",
+                   "Costs: commission"):
+        assert figure in markdown
     assert "SAMPLE DATA" in markdown
     assert "| **ExecuteTrades** |" in markdown
     assert "missing_sessions (filled)" in markdown
