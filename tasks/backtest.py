@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import luigi
@@ -25,9 +24,10 @@ def priced_tickers() -> tuple[str, ...]:
 
 class IngestBundle(PipelineTask):
     """The run's cleaned bars (universe and benchmark) as a zipline bundle in
-    ``zipline/<date>/``, the bundle's own ``ZIPLINE_ROOT``. Its ``bundle.json`` (sids,
-    date ranges, why no splits or dividends) is written last, atomically: without it
-    the folder is an ingestion cut short, and the next run starts it again."""
+    ``zipline/<date>/``, the bundle's own ``ZIPLINE_ROOT``, with its ``bundle.json``
+    (sids, date ranges, why no splits or dividends). Both are built in a fresh folder
+    beside it and renamed into place together, so no run deletes a folder that another
+    may be writing."""
 
     reads = (universe,)
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.bundle")
@@ -40,16 +40,16 @@ class IngestBundle(PipelineTask):
 
     def produce(self) -> None:
         from momentum_pipeline.backtest.bundle import ingest_bundle
+        from momentum_pipeline.foundation.built_folder import built_folder
         from momentum_pipeline.foundation.frames import dump_json, read_parquet
 
         passed, _ = split_exclusions(self.requires())
         bars = {t: read_parquet(task.output()["prices"].path) for t, task in passed.items()}
-        folder = Path(self.output().path).parent
-        if folder.exists():  # an ingestion cut short: it never got its bundle.json
-            shutil.rmtree(folder)
-        manifest = ingest_bundle(bars, folder, self.date)
-        with atomic_path(self.output().path) as tmp:
-            tmp.write_text(dump_json(manifest))
+        manifest_path = Path(self.output().path)
+        folder = manifest_path.parent
+        with built_folder(folder) as building:
+            manifest = ingest_bundle(bars, building, self.date)
+            (building / manifest_path.name).write_text(dump_json(manifest))
         self.log.info("%s: bundle of %d tickers in %s (adjustments: %s)", self.date,
                       len(bars), folder, manifest["adjustments"])
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import luigi
 from luigi.task import flatten
 
+from momentum_pipeline.operations.root_lock import hold_root
 from tasks.completion import (DONE, EXCLUDED, STATE_DIR, Stamp, input_key, path_state,
                               read_stamp, settings_digest)
 from tasks.config import data, paths
@@ -193,6 +194,9 @@ class PipelineTask(luigi.Task):
     stamped: ClassVar[bool] = True
 
     def complete(self) -> bool:
+        # Luigi checks a task here, in the process that schedules it, before any worker
+        # runs it: the root's lock is held from then on, and forked workers share it.
+        hold_root(self.root)
         check_data_source()
         done = self.stamp_current() if self.stamped else super().complete()
         if not done:
