@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import luigi
 from luigi.task import flatten
 
-from momentum_pipeline.operations.root_lock import hold_root
+from momentum_pipeline.operations.root_lock import RootInUse, hold_root
 from tasks.completion import (DONE, EXCLUDED, STATE_DIR, Stamp, input_key, path_state,
                               read_stamp, settings_digest)
 from tasks.config import data, paths
@@ -111,6 +111,20 @@ def check_data_source() -> None:
             f"source, or delete {root} to rebuild it from the new source")
 
 
+def hold_data_root(root: Path) -> None:
+    """Hold ``root`` for this run, or end the process at once with Luigi's exit code
+    ``already_running``. Not an error raised from ``complete()``: Luigi would report the
+    task to luigid as UNKNOWN, and luigid would then grant the holder's same task to
+    no worker."""
+    try:
+        hold_root(root)
+    except RootInUse as refusal:
+        from luigi.retcodes import retcode
+
+        logging.getLogger("luigi-interface").error("%s", refusal)
+        raise SystemExit(retcode().already_running) from refusal
+
+
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -196,7 +210,7 @@ class PipelineTask(luigi.Task):
     def complete(self) -> bool:
         # Luigi checks a task here, in the process that schedules it, before any worker
         # runs it: the root's lock is held from then on, and forked workers share it.
-        hold_root(self.root)
+        hold_data_root(self.root)
         check_data_source()
         done = self.stamp_current() if self.stamped else super().complete()
         if not done:

@@ -1,5 +1,6 @@
 """One writer per data root, with real processes: of two runs on one root only one
-works, the other fails at once naming the holder, and a killed holder's lock is gone."""
+works, the other fails at once naming the holder (and leaves the holder's tasks in
+luigid alone), and a killed holder's lock is gone."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from momentum_pipeline.operations.root_lock import LOCK_FILE
 from tests.conftest import REPO, cli_command, run_cli
+from tests.integration.test_luigid import start_luigid
 
 RUN_DATE = "2024-12-31"
-#: Exit code of a run whose tasks could not be scheduled (luigi.cfg, [retcode]).
-SCHEDULING_ERROR = 35
+#: Exit code of a run refused because another holds its root (luigi.cfg, [retcode]).
+ALREADY_RUNNING = 10
 #: A process that takes the root's lock, says so, and holds it until its stdin closes.
 HOLDER = """
 import sys
@@ -49,7 +52,7 @@ def test_root_lock_when_two_runs_start_at_once_then_one_runs_and_the_other_names
             for _ in range(2)]
     errors = [run.communicate(timeout=300)[1] for run in runs]
 
-    assert sorted(run.returncode for run in runs) == [0, SCHEDULING_ERROR], errors
+    assert sorted(run.returncode for run in runs) == [0, ALREADY_RUNNING], errors
     winner = next(run for run in runs if run.returncode == 0)
     refusal = next(error for run, error in zip(runs, errors) if run.returncode != 0)
     holder = json.loads((root / LOCK_FILE).read_text())
@@ -68,7 +71,7 @@ def test_root_lock_when_another_process_holds_the_root_then_a_run_fails_before_a
     finally:
         holder.communicate("")
 
-    assert refused.returncode == SCHEDULING_ERROR, refused.stderr[-2000:]
+    assert refused.returncode == ALREADY_RUNNING, refused.stderr[-2000:]
     assert f"pid {holder.pid}, started " in refused.stderr
     written = [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()]
     assert written == [str(LOCK_FILE)]  # no output, stamp, log or alert
@@ -89,3 +92,41 @@ def test_root_lock_when_the_holder_was_killed_then_the_next_run_takes_the_root_o
     assert run.returncode == 0, errors[-2000:]
     assert json.loads((root / LOCK_FILE).read_text())["pid"] == run.pid
     assert (root / "data" / "processed" / RUN_DATE / "AAPL_metrics.json").is_file()
+
+
+def lock_holder_pid(root: Path) -> int | None:
+    try:
+        return json.loads((root / LOCK_FILE).read_text())["pid"]
+    except (OSError, ValueError):
+        return None
+
+
+def test_root_lock_when_a_second_run_asks_the_same_luigid_then_the_holders_run_completes(
+        tmp_path):
+    """The refused run ends before it tells luigid anything: had it reported its tasks'
+    status, luigid would not have let the holder run its own DailyPipeline."""
+    root = tmp_path / "var"
+    luigid = start_luigid(root)
+    flags = ("DailyPipeline", "--scheduler-host", "127.0.0.1", "--scheduler-port",
+             str(luigid.port), "--paths-root", str(root), "--date", RUN_DATE,
+             "--data-start", "2023-01-02", "--backtest-start", "2024-01-02",
+             "--universe-tickers", "AAPL,JPM,MSFT")
+    command, environment = cli_command(*flags)
+    try:
+        with (tmp_path / "holder.log").open("w") as log:
+            holder = subprocess.Popen(command, cwd=REPO, env=environment, text=True,
+                                      stdout=subprocess.DEVNULL, stderr=log)
+            deadline = time.monotonic() + 120
+            while lock_holder_pid(root) != holder.pid:
+                assert holder.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+            refused = run_cli(*flags)
+            holder.wait(timeout=600)
+        done = {task["name"] for task in luigid.tasks("DONE").values()}
+    finally:
+        luigid.stop()
+
+    assert refused.returncode == ALREADY_RUNNING, refused.stderr[-2000:]
+    assert f"pid {holder.pid}, started " in refused.stderr
+    assert holder.returncode == 0, (tmp_path / "holder.log").read_text()[-3000:]
+    assert "DailyPipeline" in done
