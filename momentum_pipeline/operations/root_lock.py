@@ -36,6 +36,8 @@ def _holder_record() -> dict[str, object]:
 
 
 def _describe_holder(lock: Path) -> str:
+    """The holder's record; in the instant between a run's taking the lock and writing
+    its record, the file still names the run before it."""
     try:
         holder = json.loads(lock.read_text().partition("\n")[0])
         return f"host {holder['host']}, pid {holder['pid']}, started {holder['started']}"
