@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import luigi
 
 from momentum_pipeline.foundation.layout import Layout
@@ -25,9 +23,10 @@ def priced_tickers() -> tuple[str, ...]:
 
 class IngestBundle(PipelineTask):
     """The run's cleaned bars (universe and benchmark) as a zipline bundle in
-    ``zipline/<date>/``, the bundle's own ``ZIPLINE_ROOT``. Its ``bundle.json`` (sids,
-    date ranges, why no splits or dividends) is written last, atomically: without it
-    the folder is an ingestion cut short, and the next run starts it again."""
+    ``zipline/<date>/``, the bundle's own ``ZIPLINE_ROOT``, with its ``bundle.json``
+    (sids, date ranges, why no splits or dividends). Both are built in a fresh folder
+    beside it and renamed into place together, so no run deletes a folder that another
+    may be writing."""
 
     reads = (universe,)
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.backtest.bundle")
@@ -40,14 +39,15 @@ class IngestBundle(PipelineTask):
 
     def produce(self) -> None:
         from momentum_pipeline.backtest.bundle import ingest_bundle
+        from momentum_pipeline.foundation.built_folder import built_folder
+        from momentum_pipeline.foundation.frames import dump_json
 
         passed, _ = split_exclusions(self.requires())
         bars = {t: task.output()["prices"].read_frame() for t, task in passed.items()}
         folder = self.folder(Layout.BUNDLE)
-        if folder.exists():  # an ingestion cut short: it never got its bundle.json
-            shutil.rmtree(folder)
-        manifest = ingest_bundle(bars, folder, self.date)
-        self.output().write_json(manifest)
+        with built_folder(folder) as building:  # a fresh folder, renamed in whole
+            manifest = ingest_bundle(bars, building, self.date)
+            (building / self.output().file.name).write_text(dump_json(manifest))
         self.log.info("%s: bundle of %d tickers in %s (adjustments: %s)", self.date,
                       len(bars), folder, manifest["adjustments"])
 

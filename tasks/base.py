@@ -18,6 +18,7 @@ import luigi
 from luigi.task import flatten
 
 from momentum_pipeline.foundation.layout import Layout
+from momentum_pipeline.operations.root_lock import RootInUse, hold_root
 from tasks.completion import (DONE, EXCLUDED, Stamp, input_key, path_state, read_stamp,
                               settings_digest)
 from tasks.config import data, paths
@@ -70,6 +71,20 @@ def check_data_source(layout: Layout, *, bind: bool = False) -> None:
             f"data root {layout.root} holds outputs of {_as_flags(recorded)} (recorded in "
             f"{record}), but this run asks for {_as_flags(identity)}: use one --paths-root "
             f"per data source, or delete {layout.root} to rebuild it from the new source")
+
+
+def hold_data_root(root: Path) -> None:
+    """Hold ``root`` for this run, or end the process at once with Luigi's exit code
+    ``already_running``. Not an error raised from ``complete()``: Luigi would report the
+    task to luigid as UNKNOWN, and luigid would then grant the holder's same task to
+    no worker."""
+    try:
+        hold_root(root)
+    except RootInUse as refusal:
+        from luigi.retcodes import retcode
+
+        logging.getLogger("luigi-interface").error("%s", refusal)
+        raise SystemExit(retcode().already_running) from refusal
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -155,6 +170,9 @@ class PipelineTask(luigi.Task):
     stamped: ClassVar[bool] = True
 
     def complete(self) -> bool:
+        # Luigi checks a task here, in the process that schedules it, before any worker
+        # runs it: the root's lock is held from then on, and forked workers share it.
+        hold_data_root(self.layout.root)
         check_data_source(self.layout)
         done = self.stamp_current() if self.stamped else super().complete()
         if not done:

@@ -3,7 +3,6 @@ Markdown summary, HTML report and its PDF)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -11,31 +10,28 @@ from typing import TypeVar
 import luigi
 import tenacity
 
+from momentum_pipeline.foundation.layout import Layout
 from tasks.backtest import BacktestStrategy
-from tasks.base import PipelineTask, atomic_path, data_root, split_exclusions
+from tasks.base import PipelineTask, split_exclusions
 from tasks.config import report as report_settings
 from tasks.features import BuildFeatures
 from tasks.metrics import CalculateMetrics
 from tasks.model import EvaluateModel
 from tasks.signals import GenerateSignals
+from tasks.targets import DataTarget
 from tasks.universe import benchmark_ticker
 
 Result = TypeVar("Result")
 
 
-def performance_log_path() -> Path:
-    return data_root() / "logs" / "metrics.csv"
-
-
 def record_performance(path: Path, rows: list[dict[str, str]]) -> None:
-    """Upsert ``rows`` into the metrics log at ``path`` under its file lock, replacing
+    """Upsert ``rows`` into the performance log at ``path`` under its file lock, replacing
     the file atomically: concurrent runs never lose a row, a crash never leaves half a file."""
     from momentum_pipeline.operations import performance_log
 
     with performance_log.locked(path):
         table = performance_log.upsert(performance_log.read_log(path), rows)
-        with atomic_path(path) as tmp:
-            tmp.write_text(performance_log.log_text(table))
+        DataTarget(str(path)).write_text(performance_log.log_text(table))
 
 
 class LogPerformance(PipelineTask):
@@ -46,31 +42,27 @@ class LogPerformance(PipelineTask):
     preload = ("pandas", "pyarrow.parquet", "momentum_pipeline.operations.performance_log")
 
     def requires(self) -> dict[str, PipelineTask]:
-        return {"backtest": BacktestStrategy(date=self.date),
-                "signals": GenerateSignals(date=self.date)}
+        return {"backtest": self.clone(BacktestStrategy), "signals": self.clone(GenerateSignals)}
 
-    def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.dated_path("reports", "performance_log_row.json")))
+    def output(self) -> DataTarget:
+        return self.target(Layout.REPORTS, "performance_log_row.json")
 
     def produce(self) -> None:
         from momentum_pipeline.foundation.exclusions import Exclusion
-        from momentum_pipeline.foundation.frames import dump_json, read_provenance
         from momentum_pipeline.operations.performance_log import performance_row
 
-        backtest = self.input()["backtest"]
-        summary_path = Path(backtest["summary"].path)
-        provenance = read_provenance(backtest["performance"].path)
-        signals = json.loads(Path(self.input()["signals"]["excluded"].path).read_text())
-        weights = read_provenance(self.input()["signals"]["weights"].path)
-        row = performance_row(json.loads(summary_path.read_text()), self.date, provenance.source,
-                          provenance.code_version, where=str(summary_path),
-                          tickers=len(weights.inputs["tickers"]),
-                          excluded=[Exclusion(**e) for e in signals["excluded_from_day"]])
-        record_performance(performance_log_path(), [row])
-        with atomic_path(self.output().path) as tmp:
-            tmp.write_text(dump_json(row))
+        backtest, signals = self.input()["backtest"], self.input()["signals"]
+        provenance = backtest["performance"].provenance()
+        excluded = signals["excluded"].read_json()["excluded_from_day"]
+        row = performance_row(backtest["summary"].read_json(), self.date, provenance.source,
+                              provenance.code_version,
+                              where=self.layout.relative(backtest["summary"].file),
+                              tickers=len(signals["weights"].provenance().inputs["tickers"]),
+                              excluded=[Exclusion(**e) for e in excluded])
+        record_performance(self.layout.performance_log, [row])
+        self.output().write_json(row)
         self.log.info("%s: logged %s (sharpe %s, pnl %s) to %s", self.date, row["strategy"],
-                      row["sharpe"], row["pnl"], performance_log_path())
+                      row["sharpe"], row["pnl"], self.layout.performance_log)
 
 
 def retry_once_on_io_error(action: Callable[[], Result], log) -> Result:
@@ -105,20 +97,18 @@ class GenerateReport(PipelineTask):
 
     def requires(self) -> dict[str, luigi.Task]:
         ticker = report_settings().deep_dive_ticker
-        model = {"model": EvaluateModel(date=self.date)} if self.research else {}
-        return {**model, "performance_log": LogPerformance(date=self.date),
-                "backtest": BacktestStrategy(date=self.date),
-                "signals": GenerateSignals(date=self.date),
-                "deep_dive_metrics": CalculateMetrics(date=self.date, ticker=ticker),
-                "deep_dive_features": BuildFeatures(date=self.date, ticker=ticker)}
+        model = {"model": self.clone(EvaluateModel)} if self.research else {}
+        return {**model, "performance_log": self.clone(LogPerformance),
+                "backtest": self.clone(BacktestStrategy), "signals": self.clone(GenerateSignals),
+                "deep_dive_metrics": self.clone(CalculateMetrics, ticker=ticker),
+                "deep_dive_features": self.clone(BuildFeatures, ticker=ticker)}
 
-    def output(self) -> dict[str, luigi.LocalTarget]:
+    def output(self) -> dict[str, DataTarget]:
         names = ((("summary", "research_summary.md"), ("html", "research_report.html"),
                   ("pdf", "research_report.pdf")) if self.research else
                  (("summary", "summary.md"), ("html", "final_analysis_report.html"),
                   ("pdf", "final_analysis_report.pdf")))
-        return {name: luigi.LocalTarget(str(self.dated_path("reports", file)))
-                for name, file in names}
+        return {name: self.target(Layout.REPORTS, file) for name, file in names}
 
     def sources(self):
         from momentum_pipeline.reporting.context import ReportSources
@@ -127,19 +117,19 @@ class GenerateReport(PipelineTask):
         return ReportSources(
             run_date=self.date, benchmark=benchmark_ticker(),
             deep_dive_ticker=report_settings().deep_dive_ticker,
-            backtest_summary=Path(inputs["backtest"]["summary"].path),
-            performance=Path(inputs["backtest"]["performance"].path),
-            target_weights=Path(inputs["signals"]["weights"].path),
-            rebalance=Path(inputs["signals"]["rebalance"].path),
-            excluded=Path(inputs["signals"]["excluded"].path),
-            deep_dive_metrics=Path(inputs["deep_dive_metrics"]["metrics"].path),
-            deep_dive_features=Path(inputs["deep_dive_features"].path),
-            quality_dir=self.dated_path("data/cleaned", ""),
-            alerts_log=data_root() / "logs" / "alerts.log",
-            performance_log=performance_log_path(),
+            backtest_summary=inputs["backtest"]["summary"].file,
+            performance=inputs["backtest"]["performance"].file,
+            target_weights=inputs["signals"]["weights"].file,
+            rebalance=inputs["signals"]["rebalance"].file,
+            excluded=inputs["signals"]["excluded"].file,
+            deep_dive_metrics=inputs["deep_dive_metrics"]["metrics"].file,
+            deep_dive_features=inputs["deep_dive_features"].file,
+            quality_dir=self.folder(Layout.CLEANED),
+            alerts_log=self.layout.alerts_log,
+            performance_log=self.layout.performance_log,
             deep_dive_exclusion=self.deep_dive_exclusion(),
-            model_metrics=Path(inputs["model"]["json"].path) if self.research else None,
-            root=data_root())
+            model_metrics=inputs["model"]["json"].file if self.research else None,
+            root=self.layout.root)
 
     def deep_dive_exclusion(self) -> str | None:
         """Why the deep-dive ticker was excluded from the day, if it was."""
@@ -171,13 +161,7 @@ class GenerateReport(PipelineTask):
 
         outputs = self.output()
         for relative, png in drawn.items():
-            with atomic_path(self.dated_path("reports", relative)) as tmp:
-                tmp.write_bytes(png)
-        html_path = Path(outputs["html"].path)
-        with atomic_path(html_path) as tmp:
-            tmp.write_text(html)
-        pdf = render_pdf(html, html_path)
-        with atomic_path(outputs["pdf"].path) as tmp:
-            tmp.write_bytes(pdf)
-        with atomic_path(outputs["summary"].path) as tmp:
-            tmp.write_text(markdown)
+            self.target(Layout.REPORTS, relative).write_bytes(png)
+        outputs["html"].write_text(html)
+        outputs["pdf"].write_bytes(render_pdf(html, outputs["html"].file))
+        outputs["summary"].write_text(markdown)

@@ -14,6 +14,7 @@ import pytest
 from luigi.configuration import get_config
 from luigi.task_register import Register
 
+from momentum_pipeline.operations.root_lock import release_roots
 from tasks.base import section_values
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,6 +40,9 @@ class PipelineConfig:
         section_values.cache_clear()
 
     def restore(self) -> None:
+        """Undo the settings, and give up the data roots this test process checked
+        tasks of, so that a later run on them (a subprocess) is not refused."""
+        release_roots()
         config = get_config()
         for section, option, previous in reversed(self._saved):
             if previous is None:
@@ -69,13 +73,19 @@ def run_tasks(*tasks: luigi.Task, workers: int = 1) -> luigi.execution_summary.L
                        detailed_summary=True, log_level="WARNING")
 
 
+def cli_command(*args: str, env: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of ``luigi --module tasks ...`` as a user runs it."""
+    environment = {**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg"), **(env or {})}
+    luigi_bin = Path(sys.executable).with_name("luigi")
+    return [str(luigi_bin), "--module", "tasks", *args], environment
+
+
 def run_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,
             timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run ``luigi --module tasks ...`` as a user would, in a subprocess."""
-    environment = {**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg"), **(env or {})}
-    luigi_bin = Path(sys.executable).with_name("luigi")
-    return subprocess.run([str(luigi_bin), "--module", "tasks", *args], cwd=cwd,
-                          env=environment, capture_output=True, text=True, timeout=timeout)
+    command, environment = cli_command(*args, env=env)
+    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def free_port() -> int:

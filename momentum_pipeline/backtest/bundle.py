@@ -27,12 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from zipline.assets import AssetFinder
-from zipline.data.bundles.core import asset_db_path, daily_equity_path, to_bundle_ingest_dirname
+from zipline.data.bundles.core import (adjustment_db_path, asset_db_path, daily_equity_path,
+                                       to_bundle_ingest_dirname)
 from zipline.utils.calendar_utils import get_calendar
 
 from momentum_pipeline.backtest.targets import ended_tickers
 from momentum_pipeline.backtest.zipline_compat import InMemoryDailyBarReader, ingest_registered
 from momentum_pipeline.foundation.calendar import CALENDAR_NAME
+from momentum_pipeline.foundation.canonical_sqlite import canonicalize
 
 BUNDLE_NAME = "momentum"
 NO_ADJUSTMENTS = ("none: the cleaned prices are already split- and dividend-adjusted, "
@@ -123,8 +125,9 @@ def ingest_bundle(bars: Mapping[str, pd.DataFrame], zipline_root: Path,
     """Write ``bars`` (cleaned frames by ticker) as the bundle under ``zipline_root``.
 
     Returns the manifest (:func:`bundle_manifest`). zipline builds the bundle in a
-    temporary folder and then copies it into place, so the caller marks a complete
-    ingestion itself (IngestBundle writes ``bundle.json`` last).
+    temporary folder and then copies it into place, so the caller builds
+    ``zipline_root`` as a fresh folder and publishes it whole (IngestBundle). The
+    SQLite files are rewritten canonically, so the same bars give the same bytes.
     """
     if not bars:
         raise ValueError("no tickers to put in the zipline bundle")
@@ -152,6 +155,8 @@ def ingest_bundle(bars: Mapping[str, pd.DataFrame], zipline_root: Path,
                       end_session=max(frame.index[-1] for frame in bars.values()),
                       environ=zipline_environ(zipline_root),
                       timestamp=ingestion_timestamp(run_date))
+    for database in (asset_db_path, adjustment_db_path):
+        canonicalize(ingestion_path(zipline_root, run_date, database))
     return manifest
 
 

@@ -1,1 +1,1 @@
-"""Running the pipeline unattended: alerts and the daily performance log."""
+"""Running the pipeline unattended: alerts, the daily performance log, one run per data root."""

@@ -111,7 +111,7 @@ class LeakingTask(PipelineTask):
     """Fails with the SMTP password in its error, as a careless connection string would."""
 
     def output(self):
-        return luigi.LocalTarget(str(self.dated_path("leaks", "never.txt")))
+        return self.target("leaks", "never.txt")
 
     def produce(self):
         raise RuntimeError(f"could not connect to smtp://{USER}:{SECRET}@mail")

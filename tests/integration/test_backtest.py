@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +113,13 @@ def test_backtest_strategy_when_recomputed_after_a_cut_short_ingestion_then_outp
     again = copy_without_results(sample_root, tmp_path / "var")
     bundle = again / "zipline" / DATE.isoformat()
     (bundle / "bundle.json").unlink()
-    (bundle / "data" / "left-over").write_text("an ingestion killed half way")
+    (bundle / "data" / "left-over").write_text("an ingestion of an older layout")
+    killed = subprocess.Popen(["true"])
+    killed.wait()
+    abandoned = bundle.with_name(f".{bundle.name}.tmp-{killed.pid}-cut")  # its process is gone
+    in_progress = bundle.with_name(f".{bundle.name}.tmp-{os.getpid()}-live")  # still running
+    for folder in (abandoned, in_progress):
+        (folder / "data").mkdir(parents=True)
     config = configure(again)
     try:
         result = run_tasks(BacktestStrategy(date=DATE))
@@ -120,6 +128,7 @@ def test_backtest_strategy_when_recomputed_after_a_cut_short_ingestion_then_outp
 
     assert result.status == LuigiStatusCode.SUCCESS, result.summary_text
     assert (bundle / "bundle.json").is_file() and not (bundle / "data" / "left-over").exists()
+    assert not abandoned.exists() and (in_progress / "data").is_dir()
     for output in results(sample_root).iterdir():
         assert (results(again) / output.name).read_bytes() == output.read_bytes(), output.name
 

@@ -12,6 +12,7 @@ import pytest
 
 from momentum_pipeline.foundation import provenance
 from momentum_pipeline.foundation.provenance import CODE_VERSION_ENV
+from momentum_pipeline.operations.root_lock import LOCK_FILE
 from tests.conftest import REAL_OHLCV, REPO, run_cli
 
 pytestmark = pytest.mark.docker
@@ -49,9 +50,10 @@ def image_user(image: str) -> tuple[int, int]:
 
 
 def data_files(root: Path) -> dict[str, bytes]:
-    """Every output under the data root (logs aside: they carry times and pids)."""
+    """Every output under the data root (logs and the root's lock aside: they carry
+    times and pids)."""
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
-            if path.is_file() and "logs" not in path.parts}
+            if path.is_file() and "logs" not in path.parts and path != root / LOCK_FILE}
 
 
 def test_image_when_run_then_its_user_is_not_root(image):

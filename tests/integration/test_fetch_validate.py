@@ -20,6 +20,7 @@ import pytest
 from luigi.execution_summary import LuigiStatusCode
 
 from momentum_pipeline.foundation.frames import read_parquet, read_provenance
+from momentum_pipeline.operations.root_lock import LOCK_FILE
 from tasks.universe import benchmark_ticker, universe_tickers
 from tasks.validate import ValidatePrices
 from tests.conftest import REAL_OHLCV, PipelineConfig, run_cli, run_tasks
@@ -126,12 +127,19 @@ def test_stage_when_recomputed_with_one_worker_then_every_output_byte_identical(
     assert [name for name in two if two[name] != one[name]] == []
 
 
+def written_times(root: Path) -> dict[Path, int]:
+    """Modification time of every file under ``root`` but the root's lock, which each
+    run rewrites with its own pid."""
+    return {p: p.stat().st_mtime_ns for p in root.rglob("*")
+            if p.is_file() and p != root / LOCK_FILE}
+
+
 def test_stage_when_rerun_then_nothing_runs_and_no_file_changes(root):
-    before = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+    before = written_times(root)
     with configured(root):
         result = run_tasks(*validate_universe(), workers=2)
     assert result.status == LuigiStatusCode.SUCCESS
-    assert {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()} == before
+    assert written_times(root) == before
 
 
 def test_stage_when_rerun_from_the_command_line_then_task_reported_complete(root):

@@ -56,6 +56,26 @@ class Luigid:
             self.process.wait(timeout=30)
 
 
+def start_luigid(root: Path) -> Luigid:
+    """luigid started as documented (scripts/luigid.sh) for ``root``, once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["bash", str(REPO / "scripts" / "luigid.sh"), str(root)],
+        env={**os.environ, "PYTHON": sys.executable, "LUIGID_PORT": str(port)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    luigid = Luigid(process, port, root)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            luigid.tasks("DONE")
+            return luigid
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                luigid.stop()
+                pytest.fail(f"luigid did not answer on port {port}: {process.stderr.read()}")
+            time.sleep(0.2)
+
+
 @dataclass
 class ScheduledRun:
     luigid: Luigid
@@ -66,24 +86,10 @@ class ScheduledRun:
 def scheduled_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScheduledRun]:
     """luigid started as documented, and one DailyPipeline run (sample data) against it."""
     root = tmp_path_factory.mktemp("luigid") / "var"
-    port = free_port()
-    process = subprocess.Popen(
-        ["bash", str(REPO / "scripts" / "luigid.sh"), str(root)],
-        env={**os.environ, "PYTHON": sys.executable, "LUIGID_PORT": str(port)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    luigid = Luigid(process, port, root)
+    luigid = start_luigid(root)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                luigid.tasks("DONE")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"luigid did not answer on port {port}: {process.stderr.read()}")
-                time.sleep(0.2)
         result = run_cli("DailyPipeline", "--workers", "2", "--scheduler-host", "127.0.0.1",
-                         "--scheduler-port", str(port), "--paths-root", str(root),
+                         "--scheduler-port", str(luigid.port), "--paths-root", str(root),
                          "--universe-tickers", TICKERS, "--date", RUN_DATE)
         assert result.returncode == 0, result.stderr[-4000:]
         yield ScheduledRun(luigid, result)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,8 +14,18 @@ from zipline.data.adjustments import SQLiteAdjustmentReader
 from zipline.data.bundles.core import adjustment_db_path
 
 from momentum_pipeline.backtest.bundle import ingest_bundle, ingestion_path, load_bundle
+from tests.conftest import REPO
 from tests.unit.backtest.conftest import (BENCHMARK, JPM_END, MSFT_GAPS, RUN_DATE, TICKERS,
                                           cleaned)
+
+#: The bundle of the test market, ingested under argv[1] by a process of its own.
+INGEST = """
+import sys
+from pathlib import Path
+from momentum_pipeline.backtest.bundle import ingest_bundle
+from tests.unit.backtest.conftest import RUN_DATE, market
+ingest_bundle(market(), Path(sys.argv[1]), RUN_DATE)
+"""
 
 
 def test_bundle_when_ingested_then_sids_follow_sorted_tickers_including_dashed_ones(bundle):
@@ -90,3 +104,19 @@ def test_load_bundle_when_nothing_was_ingested_then_error_names_the_run_date(tmp
     with pytest.raises(FileNotFoundError, match="no zipline bundle ingested for run date "
                                                 "2021-12-31"):
         load_bundle(tmp_path, RUN_DATE)
+
+
+def test_bundle_when_two_processes_ingest_the_same_bars_then_every_file_is_byte_identical(
+        tmp_path):
+    roots = [tmp_path / "first", tmp_path / "second"]
+    ingestions = [subprocess.Popen([sys.executable, "-c", INGEST, str(root)], cwd=REPO,
+                                   env={**os.environ, "PYTHONPATH": str(REPO),
+                                        "PYTHONHASHSEED": str(seed)})
+                  for seed, root in enumerate(roots)]
+    assert [ingestion.wait(timeout=300) for ingestion in ingestions] == [0, 0]
+
+    first, second = ({str(p.relative_to(root)): p.read_bytes()
+                      for p in sorted(root.rglob("*")) if p.is_file()} for root in roots)
+    assert any(name.endswith("assets-7.sqlite") for name in first)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []

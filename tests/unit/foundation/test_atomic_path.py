@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.base import atomic_path
+from tasks.targets import atomic_path
 
 
 def hidden_files(folder: Path) -> list[str]:

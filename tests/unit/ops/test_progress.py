@@ -6,7 +6,8 @@ import luigi
 import luigi.scheduler
 import luigi.worker
 
-from tasks.base import PipelineTask, atomic_path
+from tasks.base import PipelineTask
+from tasks.targets import atomic_path
 from tasks.pipeline import PipelineWrapper
 from tasks.progress import StageCounts, stage_counts
 from tests.conftest import run_tasks
@@ -16,7 +17,7 @@ class FitTrees(PipelineTask):
     """A stand-in long task: reports each of its four steps."""
 
     def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.dated_path("ops-test", "trees.txt")))
+        return self.target("ops-test", "trees.txt")
 
     def produce(self) -> None:
         for tree in range(1, 5):
@@ -47,7 +48,7 @@ class CountedLeaf(PipelineTask):
     ticker = luigi.Parameter()
 
     def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.dated_path("ops-test", f"{self.ticker}.txt")))
+        return self.target("ops-test", f"{self.ticker}.txt")
 
     def produce(self) -> None:
         with atomic_path(self.output().path) as tmp:
