@@ -53,6 +53,9 @@ def raise_alert(task: luigi.Task, error: BaseException, outcome: str = "failed")
     alert = alert_for(task.get_task_family(), task.task_id, task.to_str_params(), error,
                       secrets, outcome)
     record_alert(alert)
+    if isinstance(task, PipelineTask) and outcome == "failed":
+        task.log.error("%s FAILED: %s: %s", task.task_id, type(error).__name__, error,
+                       exc_info=error)
     log.error("ALERT %s", alert.body())
     problems = deliver(alert, smtp_settings(password), settings.webhook_url, secrets)
     if password_problem and settings.smtp_user:

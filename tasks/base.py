@@ -135,6 +135,37 @@ def inputs_unchanged(recorded: dict[str, dict[str, Any]]) -> bool:
                     for name, digest in sections.items()))
 
 
+@functools.cache
+def say_run_date(asked: dt.date, session: dt.date) -> None:
+    """Say that a run date was moved to its session: the first time in a process only
+    (the date a person asked for; a backfill's range would say it for every weekend)."""
+    if say_run_date.cache_info().currsize > 0:
+        return
+    logging.getLogger("luigi-interface").warning(
+        "%s (%s) is not an NYSE session: running for the session before it, %s, whose "
+        "outputs and performance-log row it shares", asked, f"{asked:%A}", session)
+
+
+class SessionDateParameter(luigi.DateParameter):
+    """A run date that is an NYSE session. A weekend or holiday resolves to the session
+    before it, so a Saturday run is Friday's: already done, it costs nothing and adds no
+    row to the performance log."""
+
+    def normalize(self, value: Any) -> dt.date | None:
+        from momentum_pipeline.foundation.calendar import session_on_or_before
+
+        day = super().normalize(value)
+        if day is None:
+            return None
+        try:
+            session = session_on_or_before(day)
+        except ValueError:  # beyond the calendar (Luigi's range tools probe such dates)
+            return day
+        if session != day:
+            say_run_date(day, session)
+        return session
+
+
 class PipelineTask(luigi.Task):
     """Base of every stage.
 
@@ -147,8 +178,10 @@ class PipelineTask(luigi.Task):
     ``produce`` and the stamp is written after it.
     """
 
-    date = luigi.DateParameter(default=dt.date.today(),
-                               description="Run date: outputs go under a folder of this date.")
+    date = SessionDateParameter(
+        default=dt.date.today(),
+        description="Run date: an NYSE session (a weekend or holiday means the session "
+                    "before it); outputs go under a folder of this date.")
     retry_count = 0
 
     #: Heavy modules this task's ``run`` imports. They are imported when the task is

@@ -109,7 +109,7 @@ class FetchPrices(TickerTask):
             from momentum_pipeline.sources.yahoo import RetryPolicy, fetch_yahoo
             policy = RetryPolicy(retries=settings.yahoo_retries,
                                  base_delay=settings.yahoo_retry_delay)
-            return fetch_yahoo(self.ticker, start, end, policy=policy)
+            return fetch_yahoo(self.ticker, start, end, policy=policy, logger=self.log)
         if settings.source == "csv":
             from momentum_pipeline.sources.csvdir import fetch_csv
             if settings.csv_dir is None:

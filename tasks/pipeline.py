@@ -51,6 +51,13 @@ class PipelineWrapper(PipelineTask, luigi.WrapperTask):
 
     stamped = False
 
+    @classmethod
+    def bulk_complete(cls, parameter_tuples):
+        """The run dates already done, for Luigi's range tools (``RangeDaily`` backfills),
+        which otherwise infer it from output paths: a weekend date is its Friday's run,
+        whose paths hold Friday's date."""
+        return [day for day in parameter_tuples if cls(date=day).complete()]
+
     def run(self) -> None:
         """Nothing to make."""
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from momentum_pipeline.foundation.provenance import Provenance
 
-_TMP_MARK = ".tmp-"
+TMP_MARK = ".tmp-"
 
 
 @contextlib.contextmanager
@@ -34,9 +34,9 @@ def atomic_path(final: str | Path, *, exclusive: bool = False) -> Iterator[Path]
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     if not exclusive:
-        for stale in final.parent.glob(f".{final.name}{_TMP_MARK}*"):
+        for stale in final.parent.glob(f".{final.name}{TMP_MARK}*"):
             stale.unlink(missing_ok=True)
-    tmp = final.parent / f".{final.name}{_TMP_MARK}{os.getpid()}"
+    tmp = final.parent / f".{final.name}{TMP_MARK}{os.getpid()}"
     try:
         yield tmp
         if tmp.is_file():

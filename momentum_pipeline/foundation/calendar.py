@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 if TYPE_CHECKING:
     import exchange_calendars as xcals
+    import pandas as pd
 
 CALENDAR_NAME = "XNYS"
 CALENDAR_START = "1990-01-02"
@@ -76,24 +76,36 @@ def session_days() -> np.ndarray:
 
 def sessions(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> pd.DatetimeIndex:
     """NYSE sessions in ``[start, end]`` as tz-naive midnight timestamps."""
+    import pandas as pd
+
     days = session_days()
     first = days.searchsorted(np.datetime64(pd.Timestamp(start).normalize()), "left")
     last = days.searchsorted(np.datetime64(pd.Timestamp(end).normalize()), "right")
     return pd.DatetimeIndex(days[first:max(first, last)], name="date")
 
 
-def last_session_on_or_before(day: dt.date | pd.Timestamp) -> pd.Timestamp:
-    """The session on ``day``, or the last one before it (a weekend or holiday)."""
+def session_on_or_before(day: dt.date) -> dt.date:
+    """The session on ``day``, or the last one before it (a weekend or holiday). Needs
+    no pandas, so a run date is resolved without slowing a rerun with nothing to do."""
     days = session_days()
-    stamp = pd.Timestamp(day).normalize()
-    if not days[0] <= np.datetime64(stamp) <= days[-1]:
-        raise ValueError(f"{stamp.date()} is outside the NYSE calendar "
-                         f"({pd.Timestamp(days[0]).date()} to {pd.Timestamp(days[-1]).date()})")
-    return pd.Timestamp(days[days.searchsorted(np.datetime64(stamp), "right") - 1])
+    stamp = np.datetime64(day, "ns")
+    if not days[0] <= stamp <= days[-1]:
+        raise ValueError(f"{day} is outside the NYSE calendar ({days[0].astype('M8[D]')} "
+                         f"to {days[-1].astype('M8[D]')})")
+    return days[days.searchsorted(stamp, "right") - 1].astype("M8[D]").item()
+
+
+def last_session_on_or_before(day: dt.date | pd.Timestamp) -> pd.Timestamp:
+    """:func:`session_on_or_before` as a timestamp."""
+    import pandas as pd
+
+    return pd.Timestamp(session_on_or_before(pd.Timestamp(day).date()))
 
 
 def sessions_before(day: dt.date | pd.Timestamp, count: int) -> pd.DatetimeIndex:
     """The last ``count`` sessions up to and including ``day``."""
+    import pandas as pd
+
     days = session_days()
     last = days.searchsorted(np.datetime64(pd.Timestamp(day).normalize()), "right")
     return pd.DatetimeIndex(days[max(0, last - count):last], name="date")

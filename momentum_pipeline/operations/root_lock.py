@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import socket
+import time
 from pathlib import Path
 
 #: Under the data root: the file whose flock marks the root's one writer.
@@ -35,14 +36,36 @@ def _holder_record() -> dict[str, object]:
             "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
 
 
-def _describe_holder(lock: Path) -> str:
-    """The holder's record; in the instant between a run's taking the lock and writing
-    its record, the file still names the run before it."""
+def _alive_here(holder: dict[str, object]) -> bool:
+    """Whether ``holder`` names a live process of this host (a record of another host
+    cannot be checked, so it counts as alive)."""
+    if holder.get("host") != socket.gethostname():
+        return True
     try:
-        holder = json.loads(lock.read_text().partition("\n")[0])
-        return f"host {holder['host']}, pid {holder['pid']}, started {holder['started']}"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "a process that has not yet recorded itself"
+        os.kill(int(holder["pid"]), 0)  # type: ignore[arg-type]
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _describe_holder(lock: Path, patience: float = 2.0) -> str:
+    """The holder's record. A run that has just taken the lock writes its record a
+    moment later; until then the file is empty or names the dead run before it, so
+    wait up to ``patience`` seconds for a record of a live process."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            holder = json.loads(lock.read_text().partition("\n")[0])
+            described = f"host {holder['host']}, pid {holder['pid']}, started {holder['started']}"
+            if _alive_here(holder):
+                return described
+        except (OSError, ValueError, KeyError, TypeError):
+            described = "a process that has not yet recorded itself"
+        if time.monotonic() > deadline:
+            return described
+        time.sleep(0.05)
 
 
 def hold_root(root: Path) -> None:

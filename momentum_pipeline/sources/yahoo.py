@@ -53,9 +53,10 @@ class RetryPolicy:
     base_delay: float = 2.0
     max_delay: float = 60.0
 
-    def retrying(self, sleep: Callable[[float], None] = time.sleep,
-                 subject: str = "yahoo") -> tenacity.Retrying:
-        """Attempts of one request; ``subject`` (the ticker) starts each retry's warning."""
+    def retrying(self, sleep: Callable[[float], None] = time.sleep, subject: str = "yahoo",
+                 logger: logging.Logger = log) -> tenacity.Retrying:
+        """Attempts of one request; ``subject`` (the ticker) starts each retry's warning,
+        written to ``logger`` (the task's log file) before the wait."""
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(TRANSIENT_ERRORS),
             stop=tenacity.stop_after_attempt(self.retries + 1),
@@ -63,7 +64,7 @@ class RetryPolicy:
                                            min=self.base_delay, max=self.max_delay),
             sleep=sleep,
             reraise=True,
-            before_sleep=lambda state: log.warning(
+            before_sleep=lambda state: logger.warning(
                 "%s: attempt %d failed (%s); retrying in %.1f s", subject, state.attempt_number,
                 state.outcome.exception() if state.outcome else "?",
                 state.next_action.sleep if state.next_action else 0.0),
@@ -81,14 +82,15 @@ def download_history(ticker: str, start: dt.date, end: dt.date, session: Any = N
 
 def fetch_yahoo(ticker: str, start: dt.date, end: dt.date, *, session: Any = None,
                 policy: RetryPolicy = RetryPolicy(),
-                sleep: Callable[[float], None] = time.sleep) -> FetchedPrices:
+                sleep: Callable[[float], None] = time.sleep,
+                logger: logging.Logger = log) -> FetchedPrices:
     """Bars of ``ticker`` from Yahoo, retried on transient errors.
 
     Raises :class:`SourceError` naming the ticker when the transient errors outlast
     the retries, or at once on any other failure (unknown ticker, no data).
     """
     try:
-        history = policy.retrying(sleep, subject=f"yahoo: ticker {ticker}")(
+        history = policy.retrying(sleep, subject=f"yahoo: ticker {ticker}", logger=logger)(
             download_history, ticker, start, end, session)
     except TRANSIENT_ERRORS as error:
         raise SourceUnavailable(f"yahoo: ticker {ticker}: still failing after {policy.retries + 1} "

@@ -41,7 +41,7 @@ def serve(*failures) -> RecordedYahoo:
 
 
 def test_yahoo_task_when_answered_after_a_time_out_then_cleaned_bars_are_the_charts(
-        yahoo_config, data_root, caplog):
+        yahoo_config, data_root):
     adapter = serve(requests.exceptions.Timeout)
     result = run_tasks(ValidatePrices(date=RUN_DATE, ticker="ACME"))
     assert result.status == LuigiStatusCode.SUCCESS
@@ -54,8 +54,10 @@ def test_yahoo_task_when_answered_after_a_time_out_then_cleaned_bars_are_the_cha
     assert provenance.parameters["price_basis"] == PRICE_BASIS_ADJUSTED
     assert provenance.retrieved_at is not None
     assert len(adapter.chart_requests) == 3  # the failed probe, the probe, the bars
-    retries = [r.getMessage() for r in caplog.records if r.name.endswith("sources.yahoo")]
-    assert len(retries) == 1 and retries[0].startswith("yahoo: ticker ACME: attempt 1 failed")
+    retries = [line for line in (data_root / "logs" / "FetchPrices.log").read_text()
+               .splitlines() if "attempt" in line]
+    assert len(retries) == 1 and "WARNING" in retries[0]
+    assert "yahoo: ticker ACME: attempt 1 failed" in retries[0]
     assert not (data_root / "logs" / "alerts.log").exists()
 
 
@@ -71,6 +73,11 @@ def test_yahoo_task_when_time_outs_persist_then_excluded_after_4_attempts_and_re
            "attempts: Timeout" in alert.error
     raw = data_root / "data" / "raw" / RUN_DATE.isoformat() / "ACME.parquet"
     assert not raw.exists()
+    fetch_log = (data_root / "logs" / "FetchPrices.log").read_text()
+    assert [n for n in (1, 2, 3) if f"ACME: attempt {n} failed" in fetch_log] == [1, 2, 3]
+    assert "ACME: excluded from 2024-10-14 at FetchPrices" in fetch_log
+    confirm_log = (data_root / "logs" / "ConfirmTicker.log").read_text()
+    assert "FAILED: TickerExcluded: ACME is excluded" in confirm_log
     adapter = serve()  # the network is back: the next run fetches again
     assert run_tasks(ConfirmTicker(date=RUN_DATE, ticker="ACME")).status == \
         LuigiStatusCode.SUCCESS

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from luigi.task import flatten
 
 from momentum_pipeline.operations.root_lock import release_roots
-from tasks.base import _TMP_MARK as TMP_MARK
+from tasks.targets import TMP_MARK
 from tasks.pipeline import DailyPipeline
 from tests.conftest import REPO
 
