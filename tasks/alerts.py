@@ -10,10 +10,12 @@ failure being reported stays the task's own.
 from __future__ import annotations
 
 import logging
+import traceback
 
 import luigi
 
-from momentum_pipeline.operations.alerts import Alert, SmtpSettings, alert_for, deliver, read_secret
+from momentum_pipeline.operations.alerts import (Alert, SmtpSettings, alert_for, deliver,
+                                                 read_secret, scrub)
 from tasks.base import PipelineTask, data_layout
 from tasks.config import alerts as alert_settings
 
@@ -54,8 +56,8 @@ def raise_alert(task: luigi.Task, error: BaseException, outcome: str = "failed")
                       secrets, outcome)
     record_alert(alert)
     if isinstance(task, PipelineTask) and outcome == "failed":
-        task.log.error("%s FAILED: %s: %s", task.task_id, type(error).__name__, error,
-                       exc_info=error)
+        task.log.error("%s FAILED: %s", alert.task_id, scrub(
+            "".join(traceback.format_exception(error)).rstrip(), secrets))
     log.error("ALERT %s", alert.body())
     problems = deliver(alert, smtp_settings(password), settings.webhook_url, secrets)
     if password_problem and settings.smtp_user:

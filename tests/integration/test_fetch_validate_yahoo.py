@@ -77,7 +77,7 @@ def test_yahoo_task_when_time_outs_persist_then_excluded_after_4_attempts_and_re
     assert [n for n in (1, 2, 3) if f"ACME: attempt {n} failed" in fetch_log] == [1, 2, 3]
     assert "ACME: excluded from 2024-10-14 at FetchPrices" in fetch_log
     confirm_log = (data_root / "logs" / "ConfirmTicker.log").read_text()
-    assert "FAILED: TickerExcluded: ACME is excluded" in confirm_log
+    assert "FAILED: Traceback" in confirm_log and "TickerExcluded: ACME is excluded" in confirm_log
     adapter = serve()  # the network is back: the next run fetches again
     assert run_tasks(ConfirmTicker(date=RUN_DATE, ticker="ACME")).status == \
         LuigiStatusCode.SUCCESS
