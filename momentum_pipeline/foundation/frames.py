@@ -14,7 +14,9 @@ import pyarrow.parquet as pq
 
 from momentum_pipeline.foundation.provenance import Provenance
 
-PROVENANCE_KEY = b"momentum_pipeline.foundation.provenance"
+#: The metadata key of every parquet output written so far: a stored format, kept when
+#: modules move (the provenance module is now under foundation/).
+PROVENANCE_KEY = b"momentum_pipeline.provenance"
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path, provenance: Provenance) -> None:

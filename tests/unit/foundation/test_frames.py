@@ -57,3 +57,16 @@ def test_dump_json_when_keys_unordered_then_text_sorted_and_stable():
     text = dump_json({"b": 1, "a": {"d": 2, "c": 3}})
     assert text == dump_json({"a": {"c": 3, "d": 2}, "b": 1})
     assert list(json.loads(text)) == ["a", "b"] and text.endswith("\n")
+
+
+def test_read_provenance_when_file_written_by_an_earlier_version_then_still_read(tmp_path):
+    """Files written before the provenance module moved to foundation/ keep their key."""
+    import pyarrow as pa
+
+    recorded = {"task": "ValidatePrices_AAPL", "source": "csv", "sample_data": False,
+                "parameters": {}, "inputs": {}, "code_version": "0.1.0+g09b33521fe5b",
+                "retrieved_at": None}
+    table = pa.table({"close": [1.0]}).replace_schema_metadata(
+        {b"momentum_pipeline.provenance": json.dumps(recorded).encode()})
+    pq.write_table(table, tmp_path / "old.parquet")
+    assert read_provenance(tmp_path / "old.parquet").to_dict() == recorded
