@@ -34,9 +34,26 @@ def render_markdown(context: dict[str, Any]) -> str:
     return _environment(autoescape=False).get_template("summary.md.j2").render(context)
 
 
-def render_pdf(html: str, html_path: Path) -> bytes:
-    """The PDF of ``html``; relative links (the charts) resolve against ``html_path``,
-    where the HTML is or will be written."""
-    from weasyprint import HTML  # imported here: it takes about a second
+#: The base URL the report's relative links (its charts) resolve against when rendered
+#: to PDF: not the folder's file URL, which weasyprint hashes into the PDF's image names,
+#: so that the same report written under another data root gives the same bytes.
+REPORT_BASE_URL = "https://report.invalid/"
 
-    return HTML(string=html, base_url=str(html_path)).write_pdf()
+
+def render_pdf(html: str, html_path: Path) -> bytes:
+    """The PDF of ``html``; relative links (the charts) are read from the folder of
+    ``html_path``, where the HTML is or will be written."""
+    from weasyprint import HTML  # imported here: it takes about a second
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ReportFolder(URLFetcher):
+        """Reads the report's relative links from its folder."""
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith(REPORT_BASE_URL):
+                relative = url.removeprefix(REPORT_BASE_URL).split("?")[0]
+                return URLFetcherResponse(url, body=(html_path.parent / relative).read_bytes())
+            return super().fetch(url, headers)
+
+    return HTML(string=html, base_url=REPORT_BASE_URL + html_path.name,
+                url_fetcher=ReportFolder()).write_pdf()

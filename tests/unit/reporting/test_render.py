@@ -139,3 +139,17 @@ def test_html_when_the_backtest_has_no_notes_then_no_notes_heading(run_outputs):
 
 def test_markdown_cell_when_text_has_pipes_and_lines_then_one_safe_cell():
     assert markdown_cell("a | b\n  c") == "a \\| b c"
+
+
+def test_pdf_when_the_same_report_is_written_in_another_folder_then_same_bytes(
+        sample_report, tmp_path):
+    """weasyprint names each image after its URL: the charts must not be named after the
+    data root's folder, or a rerun into another root writes another PDF."""
+    pdf_path, html, _ = sample_report
+    moved = tmp_path / "elsewhere" / "reports"
+    for chart in image_sources(html):
+        (moved / chart).parent.mkdir(parents=True, exist_ok=True)
+        (moved / chart).write_bytes((pdf_path.parent / chart).read_bytes())
+    again = render_pdf(html, moved / "final_analysis_report.html")
+    assert again == pdf_path.read_bytes()
+    assert again.count(b"/Subtype /Image") >= len(image_sources(html)) > 0
