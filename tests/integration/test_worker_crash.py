@@ -65,6 +65,28 @@ def kill_when_written(root: Path, output: Path) -> None:
         time.sleep(0.05)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
+    wait_for_group_gone(worker.pid)
+
+
+def wait_for_group_gone(group: int, patience: float = 30.0) -> None:
+    """Wait until every process of ``group`` has exited. Reaping the worker does not
+    mean its forked task processes are gone: until they are, they hold the root's lock."""
+    deadline = time.monotonic() + patience
+    while alive_in_group(group):
+        assert time.monotonic() < deadline, f"processes of group {group} outlived SIGKILL"
+        time.sleep(0.05)
+
+
+def alive_in_group(group: int) -> bool:
+    """Whether a process of ``group`` is still running (zombies have closed their files)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _parent, process_group = stat.read_text().rpartition(")")[2].split()[:3]
+        except OSError:
+            continue
+        if int(process_group) == group and state != "Z":
+            return True
+    return False
 
 
 def test_pipeline_when_worker_killed_mid_run_then_second_worker_completes_without_rerunning_done_tasks(
