@@ -8,7 +8,9 @@
 #
 # PYTHON (default .venv/bin/python), MOMENTUM_ROOT (data root, default var), WORKERS
 # (default 2), LUIGID_HOST / LUIGID_PORT (default: the local scheduler), RUN_DATE
-# (default: from the NYSE calendar).
+# (default: from the NYSE calendar), TASK_TIMEOUT (seconds a task may run before it
+# is terminated and alerted as timed out, default 3600; tasks run in their own
+# processes with 2 workers anyway, so the time-out costs nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv/bin/python}
@@ -19,4 +21,4 @@ if [[ -n ${LUIGID_HOST:-} ]]; then
 fi
 echo "run-daily: DailyPipeline for $run_date"
 exec "$(dirname "$python")/luigi" --module tasks DailyPipeline --date "$run_date" \
-  --workers "${WORKERS:-2}" --paths-root "${MOMENTUM_ROOT:-var}" "${scheduler[@]}" "$@"
+  --workers "${WORKERS:-2}" --worker-timeout "${TASK_TIMEOUT:-3600}" --paths-root "${MOMENTUM_ROOT:-var}" "${scheduler[@]}" "$@"

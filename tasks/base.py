@@ -77,14 +77,38 @@ def hold_data_root(root: Path) -> None:
     """Hold ``root`` for this run, or end the process at once with Luigi's exit code
     ``already_running``. Not an error raised from ``complete()``: Luigi would report the
     task to luigid as UNKNOWN, and luigid would then grant the holder's same task to
-    no worker."""
+    no worker. A run that died holding the root is alerted here, once."""
     try:
-        hold_root(root)
+        died = hold_root(root)
     except RootInUse as refusal:
         from luigi.retcodes import retcode
 
         logging.getLogger("luigi-interface").error("%s", refusal)
         raise SystemExit(retcode().already_running) from refusal
+    if died is not None:
+        from tasks.alerts import alert_dead_run
+
+        alert_dead_run(Layout(root), died)
+
+
+@contextlib.contextmanager
+def marked_running(task: PipelineTask):
+    """Mark ``task`` as running under its root while it runs. A run killed outright (its
+    worker, or the host) leaves the marker: the next run names the task in its alert."""
+    marker = task.layout.running(task.task_id)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"family": task.get_task_family(), "task_id": task.task_id,
+                                  "parameters": task.to_str_params()}, sort_keys=True))
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def forget_running(task: luigi.Task) -> None:
+    """Drop the marker of a task whose end its worker saw and alerted (a killed process)."""
+    if isinstance(task, PipelineTask):
+        task.layout.running(task.task_id).unlink(missing_ok=True)
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -169,9 +193,10 @@ class SessionDateParameter(luigi.DateParameter):
 class PipelineTask(luigi.Task):
     """Base of every stage.
 
-    Luigi-level retries are off (``retry_count = 0``): where the plan wants a retry
-    (fetching, report I/O) the task retries inside ``run`` with tenacity, so the
-    policy is explicit and tested.
+    No Luigi-level retry within a run: where the plan wants a retry (fetching, report
+    I/O) the task retries inside ``run`` with tenacity, so the policy is explicit and
+    tested. A failed task is not disabled in luigid (Luigi's default ``retry_count``):
+    the next run retries it, as with the local scheduler.
 
     A task is complete when its stamp records the current input key (see
     ``tasks.completion``) and its outputs exist; a subclass writes its outputs in
@@ -182,7 +207,6 @@ class PipelineTask(luigi.Task):
         default=dt.date.today(),
         description="Run date: an NYSE session (a weekend or holiday means the session "
                     "before it); outputs go under a folder of this date.")
-    retry_count = 0
 
     #: Heavy modules this task's ``run`` imports. They are imported when the task is
     #: found incomplete, so a rerun with nothing to do stays fast while forked
@@ -297,7 +321,8 @@ class PipelineTask(luigi.Task):
 
     def run(self) -> None:
         check_data_source(self.layout, bind=True)
-        self.build()
+        with marked_running(self):
+            self.build()
 
     def build(self) -> None:
         """Make the outputs, then the stamp of the inputs they were made from."""

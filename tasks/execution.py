@@ -38,7 +38,7 @@ class ExecuteTrades(PipelineTask):
     venue = luigi.ChoiceParameter(choices=["paper"], default="paper",
                                   description="paper (the simulated market): the only venue "
                                               "built in.")
-    retry_count = 0  # an order is never resent automatically: a person decides
+    retry_count = 0  # luigid disables it at a failure: a person decides, then re-enables
     stamped = False  # done is what its journal and execution report say
     preload = ("pandas", "pyarrow.parquet", "order_engine", "momentum_pipeline.execution.report")
 

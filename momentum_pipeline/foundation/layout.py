@@ -42,6 +42,14 @@ class Layout:
         """The completion stamp of one task (``tasks.completion``)."""
         return self.dated(self.STATE, date) / f"{task_id}.json"
 
+    @property
+    def running_markers(self) -> Path:
+        """Markers of the tasks running now: left behind only by a run that died."""
+        return self.root / self.STATE / "running"
+
+    def running(self, task_id: str) -> Path:
+        return self.running_markers / f"{task_id}.json"
+
     def task_log(self, name: str) -> Path:
         return self.root / self.LOGS / f"{name}.log"
 

@@ -1,5 +1,9 @@
 """Failure alerts: the ``logs/alerts.log`` record format, e-mail and webhook delivery.
 
+An alert names the task, the host, what happened (its outcome and error) and what to
+run next. One failure is alerted once: a record equal to one already in the log (same
+task, outcome and error) is not recorded or sent again.
+
 The SMTP password is read from the environment or a file at send time, never from
 the repository or the Luigi configuration, and every text that leaves this module
 (log lines, mails, webhook bodies, delivery errors) is scrubbed of it first.
@@ -12,6 +16,7 @@ import json
 import os
 import re
 import smtplib
+import socket
 import ssl
 import urllib.error
 import urllib.parse
@@ -23,8 +28,49 @@ from typing import Any
 
 #: Replaces a secret wherever it would appear in a log, a mail or a report.
 REDACTED = "[REDACTED]"
+#: How a task can end badly (or, ``warned``, end well with a finding a person should see).
+OUTCOMES = ("failed", "warned", "killed", "timed out", "missed its deadline")
 _RECORD_START = re.compile(
-    r"^(?P<time>\S+) ALERT task (?P<family>\S+) (?P<outcome>failed|warned)$")
+    rf"^(?P<time>\S+) ALERT task (?P<family>\S+) (?P<outcome>{'|'.join(OUTCOMES)})$")
+#: What to do next, by outcome; ExecuteTrades has its own (see :func:`next_step`).
+_NEXT_STEPS = {
+    "failed": "fix the cause named in the error, then run the same command again "
+              "(done tasks are skipped)",
+    "warned": "nothing to rerun: the data was used; check the finding in the task's log",
+    "killed": "run the same command again: done tasks are skipped and this one starts "
+              "over (if the kernel's OOM killer ended it, `dmesg` says so: give the "
+              "worker more memory or fewer --workers)",
+    "timed out": "find why it ran past its time-out in the task's log, then run the same "
+                 "command again",
+    "missed its deadline": "see logs/alerts.log and the task logs for why, then run "
+                           "scripts/run-daily.sh (RUN_DATE=<date>) to finish the day",
+}
+_EXECUTION_NEXT_STEP = ("do not simply rerun: read logs/trade_exec.log and the order "
+                        "journal (README, Execution) to know what was sent, then re-enable "
+                        "the task in luigid and run ExecuteTrades by hand")
+
+
+class TaskKilled(RuntimeError):
+    """A task's process was ended by a signal (``kill -9``, the kernel's OOM killer)."""
+
+
+class TaskTimedOut(RuntimeError):
+    """A task ran past its time-out (``[worker] timeout``) and was terminated."""
+
+
+class WorkerKilled(RuntimeError):
+    """The whole run died (its worker killed, the host down) while a task was running."""
+
+
+class DayNotFinished(RuntimeError):
+    """The dead-man check found the day's pipeline not done by its deadline."""
+
+
+def next_step(family: str, outcome: str) -> str:
+    """What a person (or the next scheduled run) should do about an alert."""
+    if family == "ExecuteTrades" and outcome != "warned":
+        return _EXECUTION_NEXT_STEP
+    return _NEXT_STEPS[outcome]
 
 
 @dataclass(frozen=True)
@@ -38,6 +84,8 @@ class Alert:
     error: str
     time: str = ""
     outcome: str = "failed"
+    host: str = ""
+    next_step: str = ""
 
     @property
     def critical(self) -> bool:
@@ -57,6 +105,8 @@ class Alert:
         return (f"task {self.family} {self.outcome}\n"
                 f"  task id: {self.task_id}\n"
                 f"  parameters: {params}\n"
+                f"  host: {self.host}\n"
+                f"  next: {self.next_step}\n"
                 f"  error: {error}")
 
     def log_record(self) -> str:
@@ -66,18 +116,24 @@ class Alert:
     def to_dict(self) -> dict[str, object]:
         return {"family": self.family, "task_id": self.task_id, "time": self.time,
                 "parameters": self.parameters, "error": self.error, "outcome": self.outcome,
-                "critical": self.critical}
+                "host": self.host, "next_step": self.next_step, "critical": self.critical}
+
+    def repeats(self, other: Alert) -> bool:
+        """Whether ``other`` reports the same failure: one task, outcome and error."""
+        return (self.family, self.task_id, self.outcome, self.error) == (
+            other.family, other.task_id, other.outcome, other.error)
 
 
 def alert_for(family: str, task_id: str, parameters: dict[str, str],
               error: BaseException, secrets: tuple[str, ...] = (),
               outcome: str = "failed") -> Alert:
-    """The alert of a failed (or ``warned``) task, stamped now (UTC, seconds) and
-    scrubbed of ``secrets``."""
+    """The alert of a task that ended as ``outcome``, raised on this host, stamped now
+    (UTC, seconds) and scrubbed of ``secrets``."""
     text = scrub(f"{type(error).__name__}: {error}", secrets)
     return Alert(family=family, task_id=scrub(task_id, secrets),
                  parameters={k: scrub(v, secrets) for k, v in parameters.items()},
-                 error=text, outcome=outcome,
+                 error=text, outcome=outcome, host=socket.gethostname(),
+                 next_step=next_step(family, outcome),
                  time=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
@@ -93,13 +149,13 @@ def parse_alert_log(text: str) -> list[Alert]:
         if start:
             record = {"time": start["time"], "family": start["family"],
                       "outcome": start["outcome"], "task id": "",
-                      "parameters": "", "error": []}
+                      "parameters": "", "host": "", "next": "", "error": []}
             records.append(record)
             continue
         if record is None:
             continue
         key, _, value = line.partition(": ")
-        if key in ("  task id", "  parameters"):
+        if key in ("  task id", "  parameters", "  host", "  next"):
             record[key.strip()] = value
         elif key == "  error":
             record["error"] = [value]
@@ -110,8 +166,18 @@ def parse_alert_log(text: str) -> list[Alert]:
     return [Alert(family=r["family"], task_id=r["task id"],
                   parameters=dict(item.split("=", 1) for item in r["parameters"].split(", ")
                                   if "=" in item),
-                  error="\n".join(r["error"]), time=r["time"], outcome=r["outcome"])
+                  error="\n".join(r["error"]), time=r["time"], outcome=r["outcome"],
+                  host=r["host"], next_step=r["next"])
             for r in records]
+
+
+def earlier_report(path: Path, alert: Alert) -> Alert | None:
+    """The record in ``path`` (``logs/alerts.log``) of the same failure as ``alert``, if
+    one was raised already: a rerun that fails the same way, or a check run again."""
+    if not path.is_file():
+        return None
+    return next((seen for seen in parse_alert_log(path.read_text(errors="replace"))
+                 if seen.repeats(alert)), None)
 
 
 def alerts_of_run(path: Path, run_date: dt.date) -> list[Alert]:

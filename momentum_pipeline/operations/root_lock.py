@@ -7,10 +7,16 @@ flock belongs to the open file, which a fork shares). A second process fails at
 once, naming the holder's host, pid and start, which the holder writes into the
 file. The kernel drops the lock when the holder dies, even by ``kill -9``, so a
 lock is never stale: the next run takes it over.
+
+A holder that ends normally clears its record (at exit, or on release). So a record
+found by the process that takes the lock names a run that died holding the root: killed
+by a signal or the OOM killer, or its host went down. :func:`hold_root` returns it, for
+the taker to alert.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import fcntl
 import json
@@ -27,13 +33,37 @@ _held: dict[Path, int] = {}
 
 
 class RootInUse(RuntimeError):
-    """Another process holds the data root."""
+    """Another process holds the data root: ``holder`` says which."""
+
+    def __init__(self, message: str, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+#: Marks records of holders that clear them on a normal exit (older ones did not).
+_CLEARED_ON_EXIT = "cleared_on_exit"
 
 
 def _holder_record() -> dict[str, object]:
     """Who holds a root: this host, this process, since now (UTC)."""
     return {"host": socket.gethostname(), "pid": os.getpid(),
-            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            _CLEARED_ON_EXIT: True}
+
+
+def describe(holder: dict[str, object]) -> str:
+    """``host vm, pid 4242, started 2025-10-08T22:30:00+00:00``."""
+    return f"host {holder['host']}, pid {holder['pid']}, started {holder['started']}"
+
+
+def _died_holding(descriptor: int) -> dict[str, object] | None:
+    """The record left in a lock file just taken: a holder that did not end normally."""
+    text = os.pread(descriptor, 4096, 0).decode(errors="replace").partition("\n")[0]
+    try:
+        holder = json.loads(text)
+    except ValueError:
+        return None
+    return holder if isinstance(holder, dict) and holder.get(_CLEARED_ON_EXIT) else None
 
 
 def _alive_here(holder: dict[str, object]) -> bool:
@@ -58,7 +88,7 @@ def _describe_holder(lock: Path, patience: float = 2.0) -> str:
     while True:
         try:
             holder = json.loads(lock.read_text().partition("\n")[0])
-            described = f"host {holder['host']}, pid {holder['pid']}, started {holder['started']}"
+            described = describe(holder)
             if _alive_here(holder):
                 return described
         except (OSError, ValueError, KeyError, TypeError):
@@ -68,14 +98,15 @@ def _describe_holder(lock: Path, patience: float = 2.0) -> str:
         time.sleep(0.05)
 
 
-def hold_root(root: Path) -> None:
+def hold_root(root: Path) -> dict[str, object] | None:
     """Take the lock of ``root`` for the rest of this process's life, unless held already.
 
-    Raises :class:`RootInUse` when another process holds it.
+    Returns the record of a run that died holding the root (see the module's text), else
+    ``None``. Raises :class:`RootInUse` when another process holds it.
     """
     root = Path(root).absolute()
     if root in _held:
-        return
+        return None
     lock = root / LOCK_FILE
     lock.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -83,17 +114,27 @@ def hold_root(root: Path) -> None:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(descriptor)
-        raise RootInUse(f"data root {root} is in use by {_describe_holder(lock)} "
-                        f"(lock {lock}): one run per data root; wait for it to end, or "
-                        "use another --paths-root") from None
+        holder = _describe_holder(lock)
+        raise RootInUse(f"data root {root} is in use by {holder} (lock {lock}): one run "
+                        "per data root; wait for it to end, or use another --paths-root",
+                        holder) from None
+    died = _died_holding(descriptor)
     record = (json.dumps(_holder_record(), sort_keys=True) + "\n").encode()
     os.pwrite(descriptor, record, 0)
     os.ftruncate(descriptor, len(record))
+    if not _held:
+        atexit.register(release_roots, pid=os.getpid())
     _held[root] = descriptor
+    return died
 
 
-def release_roots() -> None:
-    """Give up every root this process holds (a test process that starts another
-    run on a root it checked itself)."""
+def release_roots(pid: int | None = None) -> None:
+    """Give up every root this process holds, clearing its record: this run ended
+    normally. At exit, and in a test process that starts another run on a root it
+    checked itself. ``pid``: only in that process, not in a forked child."""
+    if pid is not None and pid != os.getpid():
+        return
     while _held:
-        os.close(_held.popitem()[1])
+        descriptor = _held.popitem()[1]
+        os.ftruncate(descriptor, 0)
+        os.close(descriptor)

@@ -4,19 +4,13 @@ delivered to a real SMTP server and a real HTTP webhook on loopback."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
-import luigi
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from momentum_pipeline.operations.alerts import REDACTED, alerts_of_run
 from momentum_pipeline.reporting.context import ReportSources, load_report, report_context
@@ -25,38 +19,9 @@ from tasks.base import PipelineTask
 from tasks.execution import ExecuteTrades
 from tasks.pipeline import ConfirmTicker
 from tests.conftest import free_port, run_cli, run_tasks
+from tests.integration.conftest import SECRET, USER
 
 RUN_DATE = dt.date(2025, 10, 8)
-USER, SECRET = "pipeline-bot", "fake-Secret-7f3a9c"
-
-
-@dataclass
-class MailServer:
-    port: int
-    messages: list[email.message.EmailMessage] = field(default_factory=list)
-    logins: list[tuple[str, bool]] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
-        self.messages.append(email.message_from_bytes(envelope.content,
-                                                      policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        accepted = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER
-                    and auth_data.password.decode() == SECRET)
-        self.logins.append((auth_data.login.decode(), accepted))
-        return AuthResult(success=accepted)
-
-
-@pytest.fixture
-def mail_server() -> Iterator[MailServer]:
-    """A real SMTP server on loopback that wants a login (no TLS on loopback)."""
-    server = MailServer(free_port())
-    controller = Controller(server, hostname="127.0.0.1", port=server.port,
-                            authenticator=server.authenticate, auth_require_tls=False)
-    controller.start()
-    yield server
-    controller.stop()
 
 
 @pytest.fixture

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from momentum_pipeline.operations.alerts import parse_alert_log
 from momentum_pipeline.operations.root_lock import LOCK_FILE
 from tests.conftest import REPO, cli_command, run_cli
 from tests.integration.test_luigid import start_luigid
@@ -55,11 +58,13 @@ def test_root_lock_when_two_runs_start_at_once_then_one_runs_and_the_other_names
     assert sorted(run.returncode for run in runs) == [0, ALREADY_RUNNING], errors
     winner = next(run for run in runs if run.returncode == 0)
     refusal = next(error for run, error in zip(runs, errors) if run.returncode != 0)
-    holder = json.loads((root / LOCK_FILE).read_text())
-    assert holder["pid"] == winner.pid
-    assert (f"data root {root} is in use by host {holder['host']}, pid {holder['pid']}, "
-            f"started {holder['started']}") in refusal
+    named = re.search(r"data root (\S+) is in use by host (\S+), pid (\d+), started (\S+) ",
+                      refusal)
+    assert named, refusal[-2000:]
+    assert (named[1], named[2], int(named[3])) == (str(root), socket.gethostname(), winner.pid)
     assert (root / "data" / "processed" / RUN_DATE / "AAPL_metrics.json").is_file()
+    assert (root / LOCK_FILE).read_text() == ""  # the winner ended normally: record cleared
+    assert not (root / "logs" / "alerts.log").exists()
 
 
 def test_root_lock_when_another_process_holds_the_root_then_a_run_fails_before_any_work(
@@ -90,8 +95,12 @@ def test_root_lock_when_the_holder_was_killed_then_the_next_run_takes_the_root_o
 
     assert holder.returncode == -signal.SIGKILL
     assert run.returncode == 0, errors[-2000:]
-    assert json.loads((root / LOCK_FILE).read_text())["pid"] == run.pid
     assert (root / "data" / "processed" / RUN_DATE / "AAPL_metrics.json").is_file()
+    # The dead holder's record was left behind: the run that took over alerted it, once.
+    alerts = parse_alert_log((root / "logs" / "alerts.log").read_text())
+    assert [(a.family, a.outcome) for a in alerts] == [("run", "killed")]
+    assert f"pid {holder.pid}, started " in alerts[0].error
+    assert alerts[0].error.startswith("WorkerKilled: ")
 
 
 def lock_holder_pid(root: Path) -> int | None:

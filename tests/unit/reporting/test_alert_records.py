@@ -2,8 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from momentum_pipeline.operations.alerts import (REDACTED, Alert, SmtpSettings, alert_for, alerts_of_run,
-                                      deliver, parse_alert_log, read_secret, scrub)
+import socket
+
+import pytest
+
+from momentum_pipeline.operations.alerts import (OUTCOMES, REDACTED, Alert, SmtpSettings,
+                                                 TaskKilled, alert_for, alerts_of_run, deliver,
+                                                 earlier_report, parse_alert_log, read_secret,
+                                                 scrub)
 from tests.conftest import free_port
 
 SCHEMA_ERROR = ("SchemaMismatch: XOM.csv: ticker XOM does not match the raw prices schema\n"
@@ -20,6 +26,32 @@ def alert(day: str = "2025-10-08", family: str = "ValidatePrices", error: str = 
 def test_alert_log_when_records_written_then_parsing_gives_them_back():
     records = [alert(), alert("2025-10-07", "FetchPrices", "SourceError: rate limited")]
     assert parse_alert_log("".join(r.log_record() for r in records)) == records
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+def test_alert_log_when_any_outcome_written_with_host_and_next_step_then_parsed_back(outcome):
+    made = alert_for("BacktestStrategy", "BacktestStrategy_2025_10_08_x", {"date": "2025-10-08"},
+                     TaskKilled("ended by signal SIGKILL"), outcome=outcome)
+    assert made.host == socket.gethostname() and made.next_step
+    assert f"  host: {made.host}\n" in made.log_record()
+    assert parse_alert_log(made.log_record()) == [made]
+
+
+def test_next_step_when_execution_fails_then_it_says_not_to_rerun_blindly():
+    execution = alert_for("ExecuteTrades", "ExecuteTrades_x", {}, RuntimeError("venue down"))
+    computation = alert_for("BacktestStrategy", "BacktestStrategy_x", {}, RuntimeError("x"))
+    assert "do not simply rerun" in execution.next_step
+    assert "run the same command again" in computation.next_step
+
+
+def test_earlier_report_when_same_failure_logged_then_found_and_other_failures_not(tmp_path):
+    path = tmp_path / "alerts.log"
+    assert earlier_report(path, alert()) is None  # no log yet
+    path.write_text(alert().log_record())
+    later = Alert(**{**alert().__dict__, "time": "2025-10-09T08:00:00+00:00"})
+    assert earlier_report(path, later) == alert()
+    assert earlier_report(path, alert(error="SourceError: rate limited")) is None
+    assert earlier_report(path, alert(day="2025-10-09")) is None
 
 
 def test_alert_log_when_torn_or_foreign_lines_then_they_are_skipped():
