@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -82,6 +83,18 @@ class LeakingTask(PipelineTask):
         raise RuntimeError(f"could not connect to smtp://{USER}:{SECRET}@mail")
 
 
+class SlowTask(PipelineTask):
+    """Runs past its time-out (a task hanging on a dead connection, say)."""
+
+    worker_timeout = 1
+
+    def output(self):
+        return self.target("slow", "never.txt")
+
+    def produce(self):
+        time.sleep(60)
+
+
 def every_file_text(root: Path) -> str:
     return "\n".join(p.read_bytes().decode(errors="replace") for p in root.rglob("*")
                      if p.is_file())
@@ -102,6 +115,30 @@ def test_alert_when_schema_mismatch_then_mail_arrives_with_task_parameters_and_e
     assert "SchemaMismatch" in body and "BAD.csv" in body and "column 'close'" in body
     [logged] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
     assert logged.family == "ConfirmTicker" and logged.parameters["ticker"] == "BAD"
+
+
+def test_alert_when_the_same_failure_comes_again_then_it_is_not_sent_twice(
+        alerting, mail_server, data_root, caplog):
+    with caplog.at_level("WARNING", logger="momentum.alerts"):
+        for _ in range(2):
+            assert not run_tasks(ConfirmTicker(date=RUN_DATE, ticker="BAD")).scheduling_succeeded
+    assert len(mail_server.messages) == 1
+    assert len(alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)) == 1
+    assert any("not sent again" in r.getMessage() for r in caplog.records)
+
+
+def test_alert_when_a_task_runs_past_its_time_out_then_it_is_terminated_and_alerted(
+        alerting, mail_server, data_root):
+    started = time.monotonic()
+    assert not run_tasks(SlowTask(date=RUN_DATE)).scheduling_succeeded
+    assert time.monotonic() - started < 30  # terminated, not left to finish its sleep
+    [logged] = alerts_of_run(data_root / "logs" / "alerts.log", RUN_DATE)
+    assert (logged.family, logged.outcome) == ("SlowTask", "timed out")
+    assert logged.error.startswith("TaskTimedOut: ") and "timed out after 1 seconds" in logged.error
+    [message] = mail_server.messages
+    assert "SlowTask(date=2025-10-08) timed out: TaskTimedOut" in " ".join(
+        message["Subject"].split())
+    assert not list((data_root / "state" / "running").glob("*"))  # its marker cleared
 
 
 def test_alert_when_execute_trades_refuses_then_critical_mail_arrives(alerting, mail_server):
