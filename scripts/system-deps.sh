@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# System packages the tests need on a fresh Debian machine: g++, CMake and GoogleTest
-# for the C++ order engine (the package build and its ctest), poppler-utils
-# (pdftoppm) for report checks, docker.io and debootstrap for the container tests,
-# Pango, HarfBuzz's subsetter and DejaVu fonts for weasyprint's PDF report. Installs
-# only what is missing.
+# The Debian packages momentum-pipeline needs, installed if missing (apt-get, through
+# sudo unless root):
+#
+#   scripts/system-deps.sh demo   to build and run it: g++ and CMake (the C++ order
+#                                 engine is compiled by pip install), Pango, HarfBuzz's
+#                                 subsetter and DejaVu fonts (weasyprint's PDF report)
+#   scripts/system-deps.sh test   the above, plus GoogleTest (the engine's ctest),
+#                                 poppler-utils (pdftoppm, report page checks),
+#                                 docker.io and debootstrap (the container tests)
 set -euo pipefail
-packages=(g++ cmake libgtest-dev poppler-utils docker.io debootstrap
-          libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+demo=(g++ cmake libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+test=("${demo[@]}" libgtest-dev poppler-utils docker.io debootstrap)
+case ${1:-test} in
+  demo) packages=("${demo[@]}") ;;
+  test) packages=("${test[@]}") ;;
+  *) echo "system-deps.sh: demo or test, not $1" >&2; exit 2 ;;
+esac
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

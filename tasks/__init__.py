@@ -5,7 +5,7 @@ time) so a rerun with nothing to do finishes in about a second.
 """
 
 from tasks import alerts  # noqa: F401  (registers the failure alert handler)
-from tasks import progress  # noqa: F401  (registers the per-stage counts)
+from tasks import console, progress  # noqa: F401  (registers the per-stage counts)
 from tasks.backtest import BacktestStrategy, IngestBundle
 from tasks.execution import ExecuteTrades
 from tasks.features import BuildFeatures
@@ -16,6 +16,9 @@ from tasks.pipeline import DailyPipeline, Research
 from tasks.report import GenerateReport, LogPerformance
 from tasks.signals import GenerateSignals
 from tasks.validate import ValidatePrices
+
+if console.is_luigi_command_line():
+    console.install()
 
 __all__ = ["BacktestStrategy", "BuildFeatures", "CalculateMetrics", "DailyPipeline",
            "EvaluateModel", "ExecuteTrades", "FetchPrices", "GenerateReport", "GenerateSignals",

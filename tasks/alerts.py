@@ -26,7 +26,7 @@ from momentum_pipeline.operations.alerts import (Alert, SmtpSettings, TaskKilled
                                                  TaskTimedOut, WorkerKilled, alert_for,
                                                  deliver, earlier_report, read_secret, scrub)
 from momentum_pipeline.operations.root_lock import describe
-from tasks.base import PipelineTask, data_layout, forget_running
+from tasks.base import LOG_FILE_ONLY, PipelineTask, data_layout, forget_running
 from tasks.config import alerts as alert_settings
 
 log = logging.getLogger("momentum.alerts")
@@ -79,7 +79,8 @@ def raise_alert(task: luigi.Task, error: BaseException, outcome: str = "failed")
                       secrets, outcome)
     if isinstance(task, PipelineTask) and outcome != "warned":
         task.log.error("%s %s: %s", alert.task_id, outcome.upper(), scrub(
-            "".join(traceback.format_exception(error)).rstrip(), secrets))
+            "".join(traceback.format_exception(error)).rstrip(), secrets),
+            extra=LOG_FILE_ONLY)
     publish(alert)
 
 
@@ -88,7 +89,8 @@ def publish(alert: Alert) -> None:
     nothing when the log holds the same failure already."""
     if not record_alert(alert):
         return
-    log.error("ALERT %s", alert.body())
+    log.log(logging.WARNING if alert.outcome == "warned" else logging.ERROR,
+            "ALERT %s", alert.body())
     settings = alert_settings()
     secrets, password, password_problem = _secrets()
     problems = deliver(alert, smtp_settings(password), settings.webhook_url, secrets)

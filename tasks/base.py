@@ -26,8 +26,10 @@ from tasks.targets import DataTarget, atomic_path
 
 
 def data_layout() -> Layout:
-    """The layout of the configured data root (``--paths-root``)."""
-    return Layout(Path(paths().root))
+    """The layout of the configured data root (``--paths-root``), by default one root per
+    data source under ``var/``."""
+    root = paths().root
+    return Layout(Path(root) if root is not None else Path("var", data().source).absolute())
 
 
 class DataSourceMismatch(RuntimeError):
@@ -112,6 +114,9 @@ def forget_running(task: luigi.Task) -> None:
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: ``extra=`` of a log record for the task's log file only, not the console: a
+#: traceback the console says in one line elsewhere (the alert).
+LOG_FILE_ONLY = {"console": False}
 
 
 def task_logger(name: str) -> logging.Logger:

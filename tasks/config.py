@@ -29,8 +29,10 @@ CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 class paths(luigi.Config):  # noqa: N801 - Luigi section name
     """Where outputs live: every task reads and writes under one data root."""
 
-    root = luigi.PathParameter(default=Path("var"), absolute=True,
-                               description="Data root for all outputs and logs.")
+    root = luigi.OptionalPathParameter(
+        default=None, absolute=True,
+        description="Data root for all outputs and logs; default var/<data source> (var/sample, "
+                    "var/csv, var/yahoo), so the sources' outputs never meet.")
 
 
 class data(luigi.Config):  # noqa: N801
@@ -97,6 +99,14 @@ class report(luigi.Config):  # noqa: N801
     deep_dive_ticker = luigi.Parameter(default="TSLA",
                                        description="Ticker whose price, moving averages, RSI "
                                                    "and MACD the report shows.")
+
+
+class console(luigi.Config):  # noqa: N801
+    """What a run prints (``tasks.console``)."""
+
+    verbose = luigi.BoolParameter(default=False,
+                                  description="Print Luigi's own status lines and whole "
+                                              "tracebacks too (always in logs/luigi.log).")
 
 
 class alerts(luigi.Config):  # noqa: N801

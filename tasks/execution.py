@@ -14,6 +14,7 @@ from momentum_pipeline.execution import REPORT_FILES
 from momentum_pipeline.foundation.layout import Layout
 from tasks.base import PipelineTask, split_exclusions, task_logger
 from tasks.config import execution
+from tasks.console import CONSOLE
 from tasks.signals import GenerateSignals
 from tasks.targets import DataTarget
 from tasks.universe import universe_tickers
@@ -138,3 +139,8 @@ class ExecuteTrades(PipelineTask):
         self.log.info("%s%s: %d orders planned %s, gross exposure %.2f; report in %s", prefix,
                       self.date, len(plan), counts, result.gross_exposure,
                       self.folder(Layout.EXECUTIONS))
+        # What was traded, and on what prices, said where the person who ran it looks.
+        CONSOLE.info("%sExecuteTrades %s on the %s venue: %d orders %s, %d skipped, %d in "
+                     "doubt; gross exposure %.2f; orders in %s", prefix, self.date, self.venue,
+                     len(plan), counts, len(skipped), len(doubts), result.gross_exposure,
+                     outputs["orders.csv"].path)

@@ -54,6 +54,11 @@ class Layout:
         return self.root / self.LOGS / f"{name}.log"
 
     @property
+    def run_log(self) -> Path:
+        """Luigi's own status lines and tracebacks, which the console leaves out."""
+        return self.root / self.LOGS / "luigi.log"
+
+    @property
     def alerts_log(self) -> Path:
         return self.root / self.LOGS / "alerts.log"
 

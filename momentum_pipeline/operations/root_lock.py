@@ -128,6 +128,11 @@ def hold_root(root: Path) -> dict[str, object] | None:
     return died
 
 
+def holds(root: Path) -> bool:
+    """Whether this process (or the worker it was forked from) holds ``root``."""
+    return Path(root).absolute() in _held
+
+
 def release_roots(pid: int | None = None) -> None:
     """Give up every root this process holds, clearing its record: this run ended
     normally. At exit, and in a test process that starts another run on a root it

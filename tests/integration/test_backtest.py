@@ -103,8 +103,8 @@ def test_backtest_strategy_when_rerun_through_the_cli_then_it_does_no_work(sampl
                   "--backtest-start", "2021-01-04")
 
     assert run.returncode == 0, run.stderr
-    assert "1 complete ones were encountered" in run.stderr
-    assert "Did not run any tasks" in run.stderr
+    assert run.stderr == (
+        f"Summary: nothing to do: BacktestStrategy(date={DATE}) already done.\n")
     assert {p: p.stat().st_mtime_ns for p in outputs} == before
 
 
@@ -180,7 +180,7 @@ def test_research_on_the_real_sp100_runs_the_backtest_and_a_rerun_does_no_work(t
     first = run_cli("Research", *flags, timeout=1800)
     rerun = run_cli("Research", *flags)
 
-    assert first.returncode == 0 and ":)" in first.stderr, first.stderr[-3000:]
+    assert first.returncode == 0 and ", 0 failed;" in first.stderr, first.stderr[-3000:]
     summary = json.loads((results(tmp_path / "var") / "summary.json").read_text())
     assert (summary["start"], summary["end"], summary["sample_data"]) == (
         "2015-01-02", "2025-10-08", False)
@@ -188,4 +188,5 @@ def test_research_on_the_real_sp100_runs_the_backtest_and_a_rerun_does_no_work(t
     manifest = json.loads((tmp_path / "var" / "zipline" / DATE.isoformat() / "bundle.json")
                           .read_text())
     assert len(manifest["tickers"]) == 102
-    assert "Did not run any tasks" in rerun.stderr, rerun.stderr[-3000:]
+    assert f"Summary: nothing to do: Research(date={DATE}) already done." in rerun.stderr, \
+        rerun.stderr[-3000:]

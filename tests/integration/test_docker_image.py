@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,13 +35,14 @@ def code_version() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def image(code_version) -> str:
+def image(code_version) -> Iterator[str]:
     """The image, built from the base images, wheel folder and code of this checkout."""
     build = subprocess.run(["bash", str(REPO / "scripts" / "build-image.sh"), IMAGE],
                            env={**os.environ, "PYTHON": sys.executable, **code_version},
                            capture_output=True, text=True, timeout=1800)
     assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-4000:]
-    return IMAGE
+    yield IMAGE
+    docker("rmi", IMAGE)  # the base images stay, a cache for the next build (make docker-clean)
 
 
 def image_user(image: str) -> tuple[int, int]:

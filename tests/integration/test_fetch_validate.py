@@ -148,8 +148,8 @@ def test_stage_when_rerun_from_the_command_line_then_task_reported_complete(root
                      "--data-source", "csv", "--data-csv-dir", str(REAL_OHLCV),
                      "--data-start", START)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "1 complete ones were encountered" in result.stderr
-    assert " ran successfully" not in result.stderr
+    assert result.stderr == (
+        f"Summary: nothing to do: ValidatePrices(date={RUN_DATE}, ticker=AAPL) already done.\n")
 
 
 def expected_findings(bars: pd.DataFrame) -> dict[str, list[str]]:

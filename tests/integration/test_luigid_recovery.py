@@ -5,6 +5,7 @@ no re-enabling in luigid, and its outputs equal those of a run never interrupted
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -58,13 +59,18 @@ def start_pipeline(root: Path, luigid: Luigid, mail_port: int, log: Path) -> sub
                                 stdout=subprocess.DEVNULL, stderr=stderr)
 
 
-def wait_until_running(luigid: Luigid, worker: subprocess.Popen, families: set[str]) -> str:
-    """The family of the first task of ``families`` luigid shows RUNNING."""
+def wait_until_running(root: Path, worker: subprocess.Popen, families: set[str]) -> str:
+    """The family of the first task of ``families`` whose ``run`` has begun (its running
+    marker is written: luigid shows a task RUNNING a moment before)."""
     deadline = time.monotonic() + 600
     while True:
-        running = {task["name"] for task in luigid.tasks("RUNNING").values()} & families
-        if running:
-            return running.pop()
+        for marker in (root / "state" / "running").glob("*.json"):
+            try:
+                family = json.loads(marker.read_text())["family"]
+            except (OSError, ValueError, KeyError):
+                continue  # being written, or gone
+            if family in families:
+                return family
         assert worker.poll() is None, "the run ended before the task to kill started"
         assert time.monotonic() < deadline, f"none of {families} ran within 600 s"
         time.sleep(0.05)
@@ -115,7 +121,7 @@ def mid_run(tmp_path: Path, mail_server: MailServer) -> Iterator[MidRun]:
     try:
         root, log = tmp_path / "var", tmp_path / "first.log"
         worker = start_pipeline(root, luigid, mail_server.port, log)
-        yield MidRun(root, luigid, worker, wait_until_running(luigid, worker, KILL_DURING),
+        yield MidRun(root, luigid, worker, wait_until_running(root, worker, KILL_DURING),
                      log, mail_server.port)
     finally:
         luigid.stop()
