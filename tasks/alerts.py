@@ -25,7 +25,7 @@ from momentum_pipeline.foundation.layout import Layout
 from momentum_pipeline.operations.alerts import (Alert, SmtpSettings, TaskKilled,
                                                  TaskTimedOut, WorkerKilled, alert_for,
                                                  deliver, earlier_report, read_secret, scrub)
-from momentum_pipeline.operations.root_lock import describe
+from momentum_pipeline.operations.root_lock import describe, hold_root
 from tasks.base import LOG_FILE_ONLY, PipelineTask, data_layout, forget_running
 from tasks.config import alerts as alert_settings
 
@@ -98,6 +98,16 @@ def publish(alert: Alert) -> None:
         problems.insert(0, password_problem)
     for problem in problems:
         log.warning("%s", problem)
+
+
+def take_root(layout: Layout) -> None:
+    """Hold ``layout``'s root for this process, alerting a run that died holding it.
+
+    Raises :class:`RootInUse` when another process holds it.
+    """
+    died = hold_root(layout.root)
+    if died is not None:
+        alert_dead_run(layout, died)
 
 
 def alert_dead_run(layout: Layout, holder: dict[str, object]) -> None:

@@ -18,7 +18,7 @@ import luigi
 from luigi.task import flatten
 
 from momentum_pipeline.foundation.layout import Layout
-from momentum_pipeline.operations.root_lock import RootInUse, hold_root
+from momentum_pipeline.operations.root_lock import RootInUse
 from tasks.completion import (DONE, EXCLUDED, Stamp, input_key, path_state, read_stamp,
                               settings_digest)
 from tasks.config import data, paths
@@ -80,17 +80,15 @@ def hold_data_root(root: Path) -> None:
     ``already_running``. Not an error raised from ``complete()``: Luigi would report the
     task to luigid as UNKNOWN, and luigid would then grant the holder's same task to
     no worker. A run that died holding the root is alerted here, once."""
+    from tasks.alerts import take_root
+
     try:
-        died = hold_root(root)
+        take_root(Layout(root))
     except RootInUse as refusal:
         from luigi.retcodes import retcode
 
         logging.getLogger("luigi-interface").error("%s", refusal)
         raise SystemExit(retcode().already_running) from refusal
-    if died is not None:
-        from tasks.alerts import alert_dead_run
-
-        alert_dead_run(Layout(root), died)
 
 
 @contextlib.contextmanager

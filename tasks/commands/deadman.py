@@ -17,8 +17,8 @@ from pathlib import Path
 from luigi.configuration import get_config
 
 from momentum_pipeline.operations.alerts import DayNotFinished, alert_for
-from momentum_pipeline.operations.root_lock import RootInUse, hold_root
-from tasks.alerts import alert_dead_run, publish
+from momentum_pipeline.operations.root_lock import RootInUse
+from tasks.alerts import publish, take_root
 from tasks.pipeline import DailyPipeline
 
 OUTCOME = "missed its deadline"
@@ -29,14 +29,12 @@ def check(day: dt.date) -> int:
     pipeline = DailyPipeline(date=day)
     layout = pipeline.layout
     try:
-        died = hold_root(layout.root)
+        take_root(layout)
     except RootInUse as busy:
         problem = (f"{pipeline.date} is not finished by the deadline: a run still holds the "
                    f"data root ({busy.holder}), stuck or slower than the deadline allows; "
                    "its progress is in logs/<Task>.log")
     else:
-        if died is not None:
-            alert_dead_run(layout, died)
         if pipeline.complete():
             print(f"deadman: {pipeline.date} is done under {layout.root}")
             return 0
