@@ -12,13 +12,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from pathlib import Path
-
-from luigi.configuration import get_config
 
 from momentum_pipeline.operations.alerts import DayNotFinished, alert_for
 from momentum_pipeline.operations.root_lock import RootInUse
 from tasks.alerts import publish, take_root
+from tasks.commands.root_options import add_root_options, apply_root_options
 from tasks.pipeline import DailyPipeline
 
 OUTCOME = "missed its deadline"
@@ -49,17 +47,12 @@ def check(day: dt.date) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tasks.commands.deadman",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--paths-root", type=Path, help="data root (default: [paths] root)")
-    parser.add_argument("--data-source", help="the daily run's source (default: [data] source)")
+    add_root_options(parser)
     parser.add_argument("--date", type=dt.date.fromisoformat,
                         help="run date (default: the latest settled NYSE session, as "
                              "python -m tasks.commands.schedule)")
     args = parser.parse_args(argv)
-    config = get_config()
-    if args.paths_root is not None:
-        config.set("paths", "root", str(args.paths_root.resolve()))
-    if args.data_source is not None:
-        config.set("data", "source", args.data_source)
+    apply_root_options(args)
     if args.date is None:
         from tasks.commands.schedule import run_date_at
 

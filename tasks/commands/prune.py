@@ -19,13 +19,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from luigi.configuration import get_config
-
 from momentum_pipeline.foundation.layout import Layout
 from momentum_pipeline.operations.retention import RetentionPolicy, dates_to_keep
 from momentum_pipeline.operations.root_lock import RootInUse
 from tasks.alerts import take_root
 from tasks.base import data_layout
+from tasks.commands.root_options import add_root_options, apply_root_options
 
 
 def run_dates(layout: Layout) -> dict[dt.date, list[Path]]:
@@ -86,9 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     defaults = RetentionPolicy()
     parser = argparse.ArgumentParser(prog="python -m tasks.commands.prune",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--paths-root", type=Path,
-                        help="data root (default: [paths] root, or var/<data source>)")
-    parser.add_argument("--data-source", help="the source whose default root to prune")
+    add_root_options(parser)
     parser.add_argument("--keep-last", type=int, default=defaults.keep_last,
                         help=f"most recent run dates kept (default {defaults.keep_last})")
     parser.add_argument("--keep-month-ends", type=int, default=defaults.keep_month_ends,
@@ -96,11 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"latest (default {defaults.keep_month_ends})")
     parser.add_argument("--apply", action="store_true", help="delete (default: list only)")
     args = parser.parse_args(argv)
-    config = get_config()
-    if args.paths_root is not None:
-        config.set("paths", "root", str(args.paths_root.resolve()))
-    if args.data_source is not None:
-        config.set("data", "source", args.data_source)
+    apply_root_options(args)
     try:
         policy = RetentionPolicy(args.keep_last, args.keep_month_ends)
     except ValueError as error:

@@ -1,0 +1,25 @@
+"""The data-root flags the helpers share with the tasks: ``--paths-root`` and
+``--data-source`` (whose default root is ``var/<source>``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from luigi.configuration import get_config
+
+
+def add_root_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--paths-root", type=Path,
+                        help="data root (default: [paths] root, or var/<data source>)")
+    parser.add_argument("--data-source",
+                        help="the runs' data source (default: [data] source)")
+
+
+def apply_root_options(args: argparse.Namespace) -> None:
+    """Set the flags given into Luigi's configuration, as the tasks' own flags would."""
+    config = get_config()
+    if args.paths_root is not None:
+        config.set("paths", "root", str(args.paths_root.resolve()))
+    if args.data_source is not None:
+        config.set("data", "source", args.data_source)
