@@ -348,7 +348,7 @@ class PipelineTask(luigi.Task):
 
     def target(self, stage: str, name: str) -> DataTarget:
         """The output ``name`` of ``stage`` for the run date."""
-        return DataTarget(str(self.folder(stage) / name))
+        return DataTarget(str(self.folder(stage) / name), self.layout)
 
     def derived(self, source: DataTarget, **parameters: Any):
         """The provenance of an output made from ``source`` by this task with

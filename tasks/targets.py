@@ -1,9 +1,17 @@
 """Task outputs that are only ever written whole: a reader never sees half a file, and
-a crash leaves the previous output or none."""
+a crash leaves the previous output or none.
+
+An output whose bytes equal the same output of an earlier run date is stored once: the
+new date's file is a hard link to the earlier one (a frame's closed years, most of the
+time). Outputs are never modified in place, only replaced, so a shared file cannot
+change under another date; each date's folder still holds every file it needs, and
+pruning a date deletes only what no other date links.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import json
 import os
 import shutil
@@ -16,9 +24,17 @@ import luigi
 if TYPE_CHECKING:
     import pandas as pd
 
+    from momentum_pipeline.foundation.layout import Layout
     from momentum_pipeline.foundation.provenance import Provenance
 
 TMP_MARK = ".tmp-"
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -30,46 +46,82 @@ def atomic_path(final: str | Path, *, exclusive: bool = False) -> Iterator[Path]
     of the same output sweeps it away. ``exclusive`` publishes ``final`` only if
     it does not exist yet (else ``FileExistsError``), for a file that concurrent
     runs may race to create; it leaves their temporary files alone.
+
+    The writer may make a folder instead of a file: an old ``final`` is then renamed
+    aside before the new folder is renamed in, so ``final`` is briefly absent (a
+    crash there leaves no output, and the task runs again).
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     if not exclusive:
         for stale in final.parent.glob(f".{final.name}{TMP_MARK}*"):
-            stale.unlink(missing_ok=True)
+            _remove(stale)
     tmp = final.parent / f".{final.name}{TMP_MARK}{os.getpid()}"
     try:
         yield tmp
-        if tmp.is_file():
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
+        for written in (tmp.iterdir() if tmp.is_dir() else [tmp]):
+            if written.is_file() and written.stat().st_nlink == 1:  # linked: already on disk
+                with open(written, "rb") as handle:
+                    os.fsync(handle.fileno())
         if exclusive:
             os.link(tmp, final)  # atomic, and fails when another run got there first
             tmp.unlink()
+        elif final.is_dir() or (tmp.is_dir() and final.exists()):
+            retired = final.parent / f".{final.name}{TMP_MARK}{os.getpid()}-old"
+            os.replace(final, retired)
+            os.replace(tmp, final)
+            _remove(retired)
         else:
             os.replace(tmp, final)
     except BaseException:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
 
 
+def share_unchanged(written: Path, earlier: Path) -> int:
+    """Replace each file of ``written`` (a file, or a folder's files) whose bytes equal
+    the same file of ``earlier`` by a hard link to it; the number of files linked.
+    Where links are not possible (another file system) the written copy stays."""
+    if written.is_dir():
+        return sum(share_unchanged(part, earlier / part.name) for part in written.iterdir())
+    try:
+        if (not earlier.is_file() or earlier.stat().st_size != written.stat().st_size
+                or not filecmp.cmp(written, earlier, shallow=False)):
+            return 0
+        link = written.with_name(f"{written.name}.link")
+        os.link(earlier, link)
+    except OSError:
+        return 0
+    os.replace(link, written)
+    return 1
+
+
 class DataTarget(luigi.LocalTarget):
-    """One output file under the data root, written whole through :func:`atomic_path`.
+    """One output under the data root, written whole through :func:`atomic_path`.
 
     Frames are parquet with their provenance in the file's metadata; JSON is stable
-    (sorted keys), so a recomputed output is byte-identical.
+    (sorted keys), so a recomputed output is byte-identical. With the root's ``layout``
+    known, what is unchanged since the earlier run date is shared with it
+    (:func:`share_unchanged`).
     """
+
+    def __init__(self, path: str, layout: Layout | None = None) -> None:
+        super().__init__(path)
+        self.layout = layout
 
     @property
     def file(self) -> Path:
         return Path(self.path)
 
-    def writing(self) -> contextlib.AbstractContextManager[Path]:
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Path]:
         """A temporary path to write to, published as this output on success (for
         writers that want a path: a model file, a chart)."""
-        return atomic_path(self.path)
+        with atomic_path(self.path) as tmp:
+            yield tmp
+            earlier = self.layout.earlier_output(self.file) if self.layout else None
+            if earlier is not None and tmp.exists():
+                share_unchanged(tmp, earlier)
 
     def write_text(self, text: str) -> None:
         with self.writing() as tmp:
@@ -94,9 +146,9 @@ class DataTarget(luigi.LocalTarget):
         return json.loads(self.file.read_text())
 
     def read_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
-        import pandas as pd
+        from momentum_pipeline.foundation.frames import read_parquet
 
-        return pd.read_parquet(self.path, columns=columns)
+        return read_parquet(self.path, columns=columns)
 
     def provenance(self) -> Provenance:
         """The provenance recorded in this parquet output."""

@@ -7,9 +7,14 @@ performance log and the root's data-source record are shared by every run date.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,31 @@ class Layout:
     def dated(self, stage: str, date: dt.date) -> Path:
         """``<root>/<stage>/<run date>``: the folder of one stage's outputs of one day."""
         return self.root.joinpath(*stage.split("/"), date.isoformat())
+
+    #: How far back :meth:`earlier_output` looks for an output to share.
+    EARLIER_DATES: ClassVar[int] = 5
+
+    def earlier_output(self, path: Path) -> Path | None:
+        """The same output of the latest earlier run date that has it (among the last
+        few): what an unchanged output of ``path``'s date can share. ``None`` for a path
+        outside the dated folders."""
+        try:
+            parts = Path(path).relative_to(self.root).parts
+        except ValueError:
+            return None
+        for stage in self.DATED:
+            depth = len(stage.split("/"))
+            if parts[:depth] != tuple(stage.split("/")) or len(parts) <= depth + 1:
+                continue
+            folder, day, rest = self.root.joinpath(*parts[:depth]), parts[depth], parts[depth + 1:]
+            earlier = sorted((name for name in os.listdir(folder)
+                              if _ISO_DATE.fullmatch(name) and name < day), reverse=True)
+            for name in earlier[:self.EARLIER_DATES]:
+                candidate = folder.joinpath(name, *rest)
+                if candidate.exists():
+                    return candidate
+            return None
+        return None
 
     def stamp(self, date: dt.date, task_id: str) -> Path:
         """The completion stamp of one task (``tasks.completion``)."""
@@ -72,6 +102,12 @@ class Layout:
     def journal(self) -> Path:
         """The order engine's journal: positions and sent orders across days."""
         return self.root / self.EXECUTIONS / "journal.log"
+
+    @property
+    def trading_state(self) -> Path:
+        """The kill switch's state a person set (``tasks.commands.trading``); its history
+        in ``trading_state.log`` beside it."""
+        return self.root / self.EXECUTIONS / "trading_state.json"
 
     @property
     def source_record(self) -> Path:

@@ -156,7 +156,7 @@ def _json(path: Path) -> Any:
 
 
 def _absent(sources: ReportSources, *paths: Path) -> str:
-    return ", ".join(sources.shown(p) for p in paths if not p.is_file())
+    return ", ".join(sources.shown(p) for p in paths if not p.exists())
 
 
 def _frame(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -174,7 +174,7 @@ def load_report(sources: ReportSources) -> ReportData:
     """Read every input that exists; note in ``missing`` the sections that have none."""
     data = ReportData(sources)
     tagged: list[Provenance] = []
-    if sources.backtest_summary.is_file() and sources.performance.is_file():
+    if sources.backtest_summary.exists() and sources.performance.exists():
         data.summary = _json(sources.backtest_summary)
         data.performance = _frame(sources.performance,
                                   ("portfolio_value", "returns", "benchmark_returns"))
@@ -182,7 +182,7 @@ def load_report(sources: ReportSources) -> ReportData:
     else:
         data.missing.append(f"performance: no backtest results "
                             f"({_absent(sources, sources.backtest_summary, sources.performance)})")
-    if sources.target_weights.is_file():
+    if sources.target_weights.exists():
         data.weights = read_parquet(sources.target_weights)
         tagged.append(read_provenance(sources.target_weights))
         if sources.rebalance.is_file():
@@ -195,7 +195,7 @@ def load_report(sources: ReportSources) -> ReportData:
     else:
         data.missing.append(f"signals: no target weights "
                             f"({sources.shown(sources.target_weights)})")
-    if sources.deep_dive_metrics.is_file() and sources.deep_dive_features.is_file():
+    if sources.deep_dive_metrics.exists() and sources.deep_dive_features.exists():
         data.deep_dive_metrics = _frame(sources.deep_dive_metrics, ("close",))
         data.deep_dive_features = _frame(sources.deep_dive_features,
                                          ("rsi", "macd", "macd_signal", "macd_hist"))

@@ -44,8 +44,18 @@ def run_dates(layout: Layout) -> dict[dt.date, list[Path]]:
     return found
 
 
-def size(folder: Path) -> int:
-    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+def freed_bytes(folders: list[Path]) -> int:
+    """The bytes deleting ``folders`` frees: a file another date still links (an unchanged
+    part it shares, ``tasks.targets``) frees nothing."""
+    files: dict[tuple[int, int], list[int]] = {}  # (device, inode) -> size, links seen, links
+    for folder in folders:
+        for path in folder.rglob("*"):
+            status = path.lstat()
+            if path.is_file() and not path.is_symlink():
+                entry = files.setdefault((status.st_dev, status.st_ino),
+                                         [status.st_size, 0, status.st_nlink])
+                entry[1] += 1
+    return sum(size for size, seen, links in files.values() if seen >= links)
 
 
 def delete(folder: Path) -> None:
@@ -65,14 +75,14 @@ def prune(layout: Layout, policy: RetentionPolicy, apply: bool) -> int:
                 if any(p.parent.name == Layout.EXECUTIONS for p in paths)}
     kept = dates_to_keep(set(folders), executed, policy)
     doomed = {day: paths for day, paths in sorted(folders.items()) if day not in kept}
-    freed = {day: sum(map(size, paths)) for day, paths in doomed.items()}
+    freed = {day: freed_bytes(paths) for day, paths in doomed.items()}
+    total = freed_bytes([path for paths in doomed.values() for path in paths])
     print(f"prune: {layout.root}: {len(folders)} run dates; keeping {len(kept)}, "
-          f"{'deleting' if apply else 'would delete'} {len(doomed)} "
-          f"({megabytes(sum(freed.values()))})")
+          f"{'deleting' if apply else 'would delete'} {len(doomed)} (frees {megabytes(total)})")
     for day, why in kept.items():
         print(f"  keep   {day}  {why}")
     for day, paths in doomed.items():
-        print(f"  delete {day}  {megabytes(freed[day])} in {len(paths)} folders")
+        print(f"  delete {day}  {megabytes(freed[day])} of its own in {len(paths)} folders")
         if apply:
             for folder in paths:
                 delete(folder)

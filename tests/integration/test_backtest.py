@@ -129,8 +129,10 @@ def test_backtest_strategy_when_recomputed_after_a_cut_short_ingestion_then_outp
     assert result.status == LuigiStatusCode.SUCCESS, result.summary_text
     assert (bundle / "bundle.json").is_file() and not (bundle / "data" / "left-over").exists()
     assert not abandoned.exists() and (in_progress / "data").is_dir()
-    for output in results(sample_root).iterdir():
-        assert (results(again) / output.name).read_bytes() == output.read_bytes(), output.name
+    for output in results(sample_root).rglob("*"):
+        if output.is_file():
+            name = output.relative_to(results(sample_root))
+            assert (results(again) / name).read_bytes() == output.read_bytes(), name
 
 
 @pytest.mark.parametrize(("setting", "message"), [

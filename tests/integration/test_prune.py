@@ -49,7 +49,7 @@ def test_prune_when_dry_run_then_lists_what_would_go_and_deletes_nothing(tmp_pat
     before = files(root)
     listed = prune(root)
     assert listed.returncode == 0, listed.stderr
-    assert "12 run dates; keeping 5, would delete 7 (0.0 MB)" in listed.stdout
+    assert "12 run dates; keeping 5, would delete 7 (frees 0.0 MB)" in listed.stdout
     assert "dry run: nothing deleted; add --apply to delete" in listed.stdout
     assert files(root) - {"state/root.lock"} == before  # the lock is the command's own
 
@@ -84,3 +84,24 @@ def test_prune_when_a_run_holds_the_root_then_refused_and_nothing_deleted(tmp_pa
     assert refused.returncode == 10
     assert "in use by host " in refused.stderr and f"pid {holder.pid}" in refused.stderr
     assert files(root) - {"state/root.lock"} == before - {"state/root.lock"}
+
+
+def test_prune_when_dates_share_unchanged_parts_then_counts_only_what_it_frees(tmp_path):
+    """A part linked by a kept date frees nothing and stays readable there."""
+    root = tmp_path / "var"
+    layout = Layout(root)
+    closed = None
+    for day in DATES:
+        folder = layout.dated(Layout.FEATURES, day) / "KO.parquet"
+        folder.mkdir(parents=True)
+        (folder / "last-month.parquet").write_bytes(b"x" * 100_000)
+        if closed is None:
+            closed = folder / "closed-years.parquet"
+            closed.write_bytes(b"y" * 1_000_000)
+        else:
+            os.link(closed, folder / "closed-years.parquet")
+    listed = prune(root)
+    assert "keeping 4, would delete 8 (frees 0.8 MB)" in listed.stdout  # 8 last months only
+    assert prune(root, "--apply").returncode == 0
+    kept = list(root.glob("features/*/KO.parquet/closed-years.parquet"))
+    assert len(kept) == 4 and all(part.read_bytes() == b"y" * 1_000_000 for part in kept)

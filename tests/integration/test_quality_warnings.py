@@ -40,4 +40,4 @@ def test_warning_when_recent_gap_then_data_used_alert_sent_and_recorded(tmp_path
         record = json.loads((cleaned / f"{ticker}.quality.json").read_text())
         assert record["rules"]["suspicious_jumps"] == {
             "action": "flagged", "severity": "warn", "count": 1, "dates": [day]}
-        assert (cleaned / f"{ticker}.parquet").is_file()
+        assert (cleaned / f"{ticker}.parquet").exists()

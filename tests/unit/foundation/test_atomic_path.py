@@ -66,3 +66,13 @@ def test_atomic_path_when_exclusive_then_other_writers_temporaries_left_alone(tm
     with atomic_path(tmp_path / "source.json", exclusive=True) as tmp:
         tmp.write_text("mine")
     assert other.read_text() == "theirs"
+
+
+def test_atomic_path_when_a_folder_replaces_a_folder_then_new_content_only(tmp_path):
+    final = tmp_path / "AAPL.parquet"
+    for content in ("old", "new"):
+        with atomic_path(final) as tmp:
+            tmp.mkdir()
+            (tmp / f"{content}.parquet").write_text(content)
+    assert [p.name for p in final.iterdir()] == ["new.parquet"]
+    assert [p.name for p in tmp_path.iterdir()] == ["AAPL.parquet"]

@@ -8,7 +8,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from momentum_pipeline.foundation.frames import dump_json, read_parquet, read_provenance, write_parquet
+from momentum_pipeline.foundation.frames import (PROVENANCE_KEY, dump_json, read_parquet,
+                                                 read_provenance, write_parquet)
 from momentum_pipeline.foundation.provenance import Provenance
 
 BARS = pd.DataFrame({"close": [101.5, 102.25], "volume": [1_200, 0]},
@@ -70,3 +71,55 @@ def test_read_provenance_when_file_written_by_an_earlier_version_then_still_read
         {b"momentum_pipeline.provenance": json.dumps(recorded).encode()})
     pq.write_table(table, tmp_path / "old.parquet")
     assert read_provenance(tmp_path / "old.parquet").to_dict() == recorded
+
+
+HISTORY = pd.DataFrame(
+    {"close": [float(i) for i in range(6)], "note": [None, None, None, "split", None, None]},
+    index=pd.DatetimeIndex(["2023-12-28", "2023-12-29", "2024-06-03", "2024-12-31",
+                            "2025-01-02", "2025-01-03"], name="date"))
+
+
+def test_parquet_when_history_spans_years_then_closed_years_and_last_month_parts(tmp_path):
+    path = tmp_path / "AAPL.parquet"
+    write_parquet(HISTORY, path, FETCHED)
+    assert sorted(p.name for p in path.iterdir()) == ["2023-2024.parquet", "2025-01.parquet"]
+    assert pq.read_table(path / "2023-2024.parquet").num_rows == 4
+    pd.testing.assert_frame_equal(read_parquet(path), HISTORY, check_freq=False)
+    pd.testing.assert_frame_equal(read_parquet(path, columns=["close"]), HISTORY[["close"]],
+                                  check_freq=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(path).sort_index(), HISTORY, check_freq=False)
+    assert read_provenance(path) == FETCHED
+
+
+def test_parquet_when_one_more_day_of_same_history_then_closed_years_part_identical(tmp_path):
+    """What lets the next run date share the closed years instead of storing them again."""
+    write_parquet(HISTORY.iloc[:-1], tmp_path / "monday.parquet", FETCHED)
+    tuesday = Provenance(**{**FETCHED.to_dict(), "parameters": {"date": "2025-01-03"}})
+    write_parquet(HISTORY, tmp_path / "tuesday.parquet", tuesday)
+    closed = "2023-2024.parquet"
+    assert ((tmp_path / "monday.parquet" / closed).read_bytes()
+            == (tmp_path / "tuesday.parquet" / closed).read_bytes())
+    assert ((tmp_path / "monday.parquet" / "2025-01.parquet").read_bytes()
+            != (tmp_path / "tuesday.parquet" / "2025-01.parquet").read_bytes())
+
+
+def test_parquet_when_rows_in_a_date_column_then_years_months_and_last_month_parts(tmp_path):
+    dates = pd.bdate_range("2023-11-01", "2025-10-08")
+    positions = pd.DataFrame({"date": dates.repeat(2), "ticker": ["KO", "PEP"] * len(dates),
+                              "shares": range(2 * len(dates))})
+    path = tmp_path / "positions.parquet"
+    write_parquet(positions, path, FETCHED)
+    parts = sorted(path.iterdir())
+    assert [p.name for p in parts] == ["2023-2024.parquet", "2025-01-2025-09.parquet",
+                                       "2025-10.parquet"]
+    assert pq.read_table(parts[-1]).num_rows == 2 * 6  # October 1-8: six sessions, two rows each
+    assert [PROVENANCE_KEY in (pq.read_schema(p).metadata or {}) for p in parts] == [False, False, True]
+    pd.testing.assert_frame_equal(read_parquet(path), positions)
+
+
+def test_parquet_when_not_a_multi_year_date_index_then_one_file(tmp_path):
+    for name, frame in {"one_year": BARS, "unordered": HISTORY.iloc[::-1],
+                        "no_dates": HISTORY.reset_index(drop=True)}.items():
+        write_parquet(frame, tmp_path / name, FETCHED)
+        assert (tmp_path / name).is_file(), name
+        pd.testing.assert_frame_equal(read_parquet(tmp_path / name), frame, check_freq=False)

@@ -44,3 +44,23 @@ def test_task_outputs_when_listed_then_each_lies_in_a_dated_folder_of_the_layout
     assert outputs
     for output in outputs:
         assert any(output.is_relative_to(folder) for folder in folders), output
+
+
+def test_earlier_output_when_earlier_dates_exist_then_the_latest_that_has_the_file():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        layout = Layout(Path(folder))
+        for day, tickers in (("2025-10-03", ["KO"]), ("2025-10-06", ["KO", "PEP"]),
+                             ("2025-10-07", ["PEP"]), ("2025-10-09", ["KO"])):
+            for ticker in tickers:
+                path = layout.dated(Layout.CLEANED, dt.date.fromisoformat(day)) / f"{ticker}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(day)
+        (layout.root / "data" / "cleaned" / "notes").mkdir()
+        today = layout.dated(Layout.CLEANED, dt.date(2025, 10, 8))
+        assert layout.earlier_output(today / "KO.parquet").read_text() == "2025-10-06"
+        assert layout.earlier_output(today / "PEP.parquet").read_text() == "2025-10-07"
+        assert layout.earlier_output(today / "MSFT.parquet") is None
+        assert layout.earlier_output(layout.performance_log) is None
+        assert layout.earlier_output(Path("/elsewhere/data/cleaned/2025-10-08/KO.parquet")) is None

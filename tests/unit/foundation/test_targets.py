@@ -62,3 +62,53 @@ def test_task_modules_when_scanned_then_none_writes_outside_the_targets():
                         "to_parquet") and not appends:
                 found.append(f"{module.name}:{node.lineno}: {name}")
     assert not found, found
+
+
+def test_share_unchanged_when_bytes_equal_then_hard_link_else_own_copy(tmp_path):
+    from tasks.targets import share_unchanged
+
+    earlier, written = tmp_path / "earlier", tmp_path / "written"
+    for folder in (earlier, written):
+        folder.mkdir()
+        (folder / "closed.parquet").write_bytes(b"2010..2024")
+    (earlier / "last.parquet").write_bytes(b"2025 to monday")
+    (written / "last.parquet").write_bytes(b"2025 to tuesday")
+    assert share_unchanged(written, earlier) == 1
+    assert (written / "closed.parquet").stat().st_ino == (earlier / "closed.parquet").stat().st_ino
+    assert (written / "last.parquet").stat().st_ino != (earlier / "last.parquet").stat().st_ino
+    assert (written / "last.parquet").read_bytes() == b"2025 to tuesday"
+    assert sorted(p.name for p in written.iterdir()) == ["closed.parquet", "last.parquet"]
+
+
+def test_write_frame_when_earlier_date_has_same_closed_years_then_shared_and_reads_whole(tmp_path):
+    """Two run dates of one history store the closed years once; each date's output is
+    whole on its own, and deleting the earlier date leaves the later one intact."""
+    import shutil
+
+    from momentum_pipeline.foundation.layout import Layout
+
+    layout = Layout(tmp_path)
+    frame = pd.DataFrame({"close": [1.0, 2.0, 3.0, 4.0]}, index=pd.DatetimeIndex(
+        ["2024-12-30", "2024-12-31", "2025-01-02", "2025-01-03"], name="date"))
+    provenance = Provenance(task="T", source="csv", sample_data=False)
+    targets = {day: DataTarget(str(layout.dated(Layout.CLEANED, pd.Timestamp(day).date())
+                                   / "KO.parquet"), layout)
+               for day in ("2025-01-02", "2025-01-03")}
+    targets["2025-01-02"].write_frame(frame.iloc[:3], provenance)
+    targets["2025-01-03"].write_frame(frame, provenance)
+    monday, tuesday = (targets[d].file for d in ("2025-01-02", "2025-01-03"))
+    assert (tuesday / "2024.parquet").stat().st_ino == (monday / "2024.parquet").stat().st_ino
+    assert (tuesday / "2025-01.parquet").stat().st_nlink == 1
+    targets["2025-01-03"].write_frame(frame, provenance)  # a rerun replaces the folder whole
+    shutil.rmtree(monday.parent)
+    pd.testing.assert_frame_equal(targets["2025-01-03"].read_frame(), frame, check_freq=False)
+
+
+def test_write_frame_when_a_file_of_an_earlier_version_is_in_place_then_replaced(tmp_path):
+    target = DataTarget(str(tmp_path / "KO.parquet"))
+    target.file.write_bytes(b"one-file output of an earlier version")
+    frame = pd.DataFrame({"close": [1.0, 2.0]},
+                         index=pd.DatetimeIndex(["2024-12-31", "2025-01-02"], name="date"))
+    target.write_frame(frame, Provenance(task="T", source="csv", sample_data=False))
+    assert target.file.is_dir() and not list(tmp_path.glob(".KO*"))
+    pd.testing.assert_frame_equal(target.read_frame(), frame, check_freq=False)
