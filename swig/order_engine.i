@@ -8,8 +8,6 @@
 %{
 #include <Python.h>
 
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
 #include "order_engine/engine.hpp"
@@ -105,12 +103,8 @@ static void raise_journal_corrupted(const order_engine::JournalCorrupted& error)
 // The batch path (journal-less, no client order ids) is for the native benchmark only:
 // ExecuteTrades journals every order.
 %ignore order_engine::Engine::submit_batch;
-// The kill switch stays in C++ (ACTIVE from Python): ExecuteTrades is one confirmed,
-// manual run with no moment to halt it mid-way: to halt, do not confirm the run.
-%ignore order_engine::TradingState;
-%ignore order_engine::trading_state_name;
-%ignore order_engine::Engine::set_trading_state;
-%ignore order_engine::Engine::trading_state;
+// The kill switch is bound: ExecuteTrades sets the trading state a person chose
+// (python -m tasks.commands.trading), checked by the engine before every send.
 %ignore order_engine::Engine::in_doubt_orders;
 
 %include "order_engine/clock.hpp"
@@ -125,19 +119,6 @@ static void raise_journal_corrupted(const order_engine::JournalCorrupted& error)
 %template(OrderReportVector) std::vector<order_engine::OrderReport>;
 %template(JournalRecordVector) std::vector<order_engine::JournalRecord>;
 %template(PositionMap) std::map<std::string, int64_t>;
-
-%inline %{
-namespace order_engine {
-/// Every record of a journal file, checked (raises JournalCorruptedError). Reading
-/// takes no lock, so it works beside a running engine.
-std::vector<JournalRecord> read_journal(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::system_error(errno, std::generic_category(), "order journal " + path + ": cannot open");
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return parse_journal(text, path);
-}
-}  // namespace order_engine
-%}
 
 %extend order_engine::Engine {
   /// Orders the journal shows as sent without a final state (a copy).

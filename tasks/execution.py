@@ -30,7 +30,11 @@ class ExecuteTrades(PipelineTask):
     it already holds is never sent again, so a rerun sends nothing twice.
 
     Unconfirmed, it requires nothing and fails at once with how to confirm, writing no
-    output. A failure is never retried: the alert asks a person to look.
+    output. A failure is never retried: the alert asks a person to look. A day with
+    orders in doubt or rejected writes its report (``outcome`` "needs attention", the
+    problems listed) and fails with an alert: it is not done, so a rerun after the cause
+    is fixed (an order resolved, a limit raised) acts. Nor is a day done while its
+    journal does not verify.
     """
 
     confirm = luigi.Parameter(default="", significant=False,
@@ -49,6 +53,25 @@ class ExecuteTrades(PipelineTask):
 
     def confirmed(self) -> bool:
         return self.confirm == self.date.isoformat()
+
+    @property
+    def journal(self):
+        from momentum_pipeline.execution.config import ExecutionSettings
+
+        return ExecutionSettings.from_config(execution()).journal or self.layout.journal
+
+    def complete(self) -> bool:
+        """Done when the report says so and the journal behind it still verifies (a
+        damaged or cut journal makes the day run again, and fail with an alert)."""
+        from momentum_pipeline.execution.session import journal_problem
+
+        if not super().complete():
+            return False
+        try:
+            summary = self.output()["summary.json"].read_json()
+        except (OSError, ValueError):
+            return False
+        return summary.get("outcome") == "done" and journal_problem(self.journal) is None
 
     def requires(self) -> dict[str, Any]:
         if not self.confirmed():
@@ -84,12 +107,24 @@ class ExecuteTrades(PipelineTask):
         from momentum_pipeline.execution.config import ExecutionSettings
         from momentum_pipeline.execution.orders import plan_orders, session_targets
         from momentum_pipeline.execution.plan import plan_input, report_header
-        from momentum_pipeline.execution.report import report_files
-        from momentum_pipeline.execution.session import (execute_plan, in_doubt,
-                                                         limits_in_force, open_engine)
+        from momentum_pipeline.execution.report import problems, report_files
+        from momentum_pipeline.execution.session import (ExecutionNeedsAttention,
+                                                         ExecutionRefused, execute_plan,
+                                                         in_doubt, limits_in_force, open_engine,
+                                                         set_trading_state)
+        from momentum_pipeline.execution.trading_state import describe, read_trading_state
         from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
+        from momentum_pipeline.foundation.frames import frame_digest
 
         settings = ExecutionSettings.from_config(execution())
+        try:
+            trading = read_trading_state(self.layout.trading_state)
+        except ValueError as error:
+            raise ExecutionRefused(f"{error}. Nothing was sent.") from None
+        if trading["state"] == "HALTED":
+            raise ExecutionRefused(
+                f"trading is {describe(trading)}. Nothing was sent; when it may go on: "
+                "python -m tasks.commands.trading resume --by <name> --why <text>")
         weights = self.input()["signals"]["weights"]
         session = last_session_on_or_before(self.date)
         target = session_targets(weights.read_frame(), session, weights.path)
@@ -100,14 +135,16 @@ class ExecuteTrades(PipelineTask):
                   for t, task in priced.items() if t in target.index}
         inputs = plan_input(target, session, closes,
                             {t: e.summary() for t, e in excluded.items()})
-        journal = settings.journal or self.layout.journal
+        journal = self.journal
         self.log.info("%s%s: orders for the targets of session %s on the %s venue, capital "
                       "%.2f, journal %s", prefix, self.task_id, session.date(), self.venue,
                       settings.capital, journal)
 
-        with open_engine(self.venue, settings, journal) as engine:
+        earlier = sorted(self.layout.root.glob(f"{Layout.EXECUTIONS}/*/summary.json"))
+        with open_engine(self.venue, settings, journal, earlier) as engine:
+            set_trading_state(engine, trading)
             limits = limits_in_force(engine)
-            self.log.info("%slimits in force: %s", prefix, limits)
+            self.log.info("%slimits in force: %s; trading %s", prefix, limits, describe(trading))
             doubts = in_doubt(engine)
             for order in doubts:
                 self.log.warning("%sIN DOUBT %s", prefix, order["message"])
@@ -125,10 +162,15 @@ class ExecuteTrades(PipelineTask):
                                settings.price_collar)
             result = execute_plan(engine, plan, self.log, prefix)
 
+        used = {"signals": {"file": self.layout.relative(weights.file),
+                            "sha256": frame_digest(weights.file)},
+                "closes": {t: float(p) for t, p in inputs.prices.items()}, "limits": limits}
         header = report_header(
             day=self.date, session=session, venue=self.venue, capital=settings.capital,
-            journal=journal, limits=limits, sample_data=provenance.sample_data,
-            provenance=provenance.derive(self.task_id, parameters=self.parameters()).to_dict())
+            journal=journal, limits=limits, trading_state=trading,
+            sample_data=provenance.sample_data,
+            provenance=provenance.derive(self.task_id, parameters=self.parameters(),
+                                         inputs=used).to_dict())
         files = report_files(result, target=target, prices=inputs.prices, unpriced=unpriced,
                              skipped=skipped, in_doubt=doubts, header=header,
                              warning=SAMPLE_DATA_WARNING if provenance.sample_data else None)
@@ -144,3 +186,8 @@ class ExecuteTrades(PipelineTask):
                      "doubt; gross exposure %.2f; orders in %s", prefix, self.date, self.venue,
                      len(plan), counts, len(skipped), len(doubts), result.gross_exposure,
                      outputs["orders.csv"].path)
+        attention = problems(result.orders, doubts)
+        if attention:
+            raise ExecutionNeedsAttention(
+                f"{len(attention)} problem(s) before {self.date} is done (report in "
+                f"{self.folder(Layout.EXECUTIONS)}): " + "; ".join(attention))

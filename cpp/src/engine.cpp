@@ -141,6 +141,21 @@ OrderReport Engine::submit(const NewOrder& order) {
                      ": a client order id is never sent twice";
     return report;
   }
+  if (const OrderReport* doubt = in_doubt_in(order.symbol)) {
+    report.reason = RejectReason::InDoubt;
+    report.message = "order " + order.client_order_id + " (" + side_name(order.side) + " " +
+                     std::to_string(order.quantity) + " " + order.symbol + ") not sent: order " +
+                     doubt->client_order_id + " in " + order.symbol +
+                     " is in doubt; nothing more is sent in the symbol until it is resolved";
+    if (journal_) {
+      SymbolState& symbol = symbols_[static_cast<std::size_t>(request.symbol)];
+      JournalRecord record = order_record(RecordKind::Reject, order.client_order_id, symbol.name, symbol.reference, request);
+      record.reason = RejectReason::InDoubt;
+      journal_->append(std::move(record));
+      journal_->commit();
+    }
+    return report;
+  }
   const Outcome outcome = execute(request, &order.client_order_id, &report.fills);
   if (!outcome.verdict.passed()) {
     report.status = OrderStatus::Rejected;
@@ -377,6 +392,52 @@ std::map<std::string, Quantity> Engine::positions() const {
 BookTop Engine::book_top(const std::string& symbol) const { return venue_->top(symbol_id(symbol)); }
 
 bool Engine::was_sent(const std::string& client_order_id) const { return sent_ids_.count(client_order_id) != 0; }
+
+const OrderReport* Engine::in_doubt_in(const std::string& symbol) const {
+  const auto doubt = std::find_if(in_doubt_.begin(), in_doubt_.end(),
+                                  [&](const OrderReport& report) { return report.symbol == symbol; });
+  return doubt == in_doubt_.end() ? nullptr : &*doubt;
+}
+
+OrderReport Engine::resolve(const std::string& client_order_id, OrderStatus status, Quantity filled,
+                            double average_price) {
+  require_open();
+  if (!journal_) throw std::logic_error("resolve: an in-doubt order exists only in a journalled engine");
+  const auto doubt = std::find_if(in_doubt_.begin(), in_doubt_.end(), [&](const OrderReport& report) {
+    return report.client_order_id == client_order_id;
+  });
+  const std::string what = "resolve " + client_order_id.substr(0, 80);
+  if (doubt == in_doubt_.end()) throw std::invalid_argument(what + ": no order with this id is in doubt");
+  OrderReport report = *doubt;
+  if (!is_final(status)) throw std::invalid_argument(what + ": the final state is FILLED, CANCELLED or EXPIRED");
+  if (filled < report.filled_quantity || filled > report.quantity) {
+    throw std::invalid_argument(what + ": " + std::to_string(filled) + " shares filled, but the journal has " +
+                                std::to_string(report.filled_quantity) + " of " + std::to_string(report.quantity));
+  }
+  if ((status == OrderStatus::Filled) != (filled == report.quantity)) {
+    throw std::invalid_argument(what + ": FILLED means all " + std::to_string(report.quantity) +
+                                " shares filled, and all shares filled means FILLED");
+  }
+  const Quantity added = filled - report.filled_quantity;
+  const Price price = added > 0 ? price_to_ticks(average_price, what + ": average price") : 0;
+  const SymbolId symbol = intern(report.symbol);
+  if (added > 0) {
+    journal(RecordKind::Fill, client_order_id, symbol, report.side, added, price);
+    SymbolState& state = symbols_[static_cast<std::size_t>(symbol)];
+    state.position += side_sign(report.side) * added;
+    refresh_exposure(state);
+    report.average_price = (report.average_price * static_cast<double>(report.filled_quantity) +
+                            ticks_to_dollars(price) * static_cast<double>(added)) / static_cast<double>(filled);
+  }
+  journal_status(client_order_id, symbol, report.side, status, filled, 0);
+  journal_->commit();
+  report.status = status;
+  report.filled_quantity = filled;
+  report.leaves_quantity = 0;
+  report.message.clear();
+  in_doubt_.erase(doubt);
+  return report;
+}
 
 void Engine::close() {
   journal_.reset();

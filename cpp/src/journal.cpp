@@ -10,6 +10,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -129,9 +130,10 @@ JournalCorrupted::JournalCorrupted(const std::string& path, std::size_t line, st
     : std::runtime_error("order journal " + path + " is damaged at line " + std::to_string(line) +
                          " (byte offset " + std::to_string(offset) + "): " + problem + ". The " +
                          std::to_string(line - 1) +
-                         " records before it are intact and nothing was sent. Reconcile with the venue, "
-                         "then restore the journal from a backup or cut the damaged tail with `truncate -s " +
-                         std::to_string(offset) + " " + path + "`."),
+                         " records before it are intact and nothing was sent. Never cut the journal by hand "
+                         "(a cut journal forgets client order ids that were sent): `python -m "
+                         "tasks.commands.journal repair` cuts only a write torn after the last commit; "
+                         "otherwise reconcile with the venue and restore the journal from a backup."),
       line_(line),
       offset_(offset) {}
 
@@ -196,7 +198,7 @@ std::vector<JournalRecord> parse_journal(std::string_view text, const std::strin
     r.reference = parse.price(10, "reference");
     r.status = parse.named(11, "status", order_status_name, 8);
     r.leaves = parse.integer<Quantity>(12, "leaves");
-    r.reason = parse.named(13, "reason", reject_reason_name, 10);
+    r.reason = parse.named(13, "reason", reject_reason_name, 11);
     if (!parse.problem().empty()) throw JournalCorrupted(path, line_number, offset, parse.problem());
     if (r.sequence != records.size() + 1) {
       throw JournalCorrupted(path, line_number, offset,
@@ -209,43 +211,196 @@ std::vector<JournalRecord> parse_journal(std::string_view text, const std::strin
   return records;
 }
 
-OrderJournal::OrderJournal(std::string path) : path_(std::move(path)) {
-  struct stat existing {};
-  const bool created = ::stat(path_.c_str(), &existing) != 0;
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw os_error(path_, "cannot open");
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+namespace {
+
+struct Head {
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;
+};
+
+std::optional<Head> read_head(const std::string& journal_path) {
+  std::FILE* file = std::fopen(journal_head_path(journal_path).c_str(), "r");
+  if (file == nullptr) {
+    if (errno == ENOENT) return std::nullopt;
+    throw os_error(journal_head_path(journal_path), "cannot read");
+  }
+  unsigned long long records = 0;
+  unsigned long long bytes = 0;
+  const int found = std::fscanf(file, "records %llu bytes %llu", &records, &bytes);
+  std::fclose(file);
+  if (found != 2) {
+    throw std::runtime_error("order journal head " + journal_head_path(journal_path) +
+                             " does not parse (expected 'records N bytes B')");
+  }
+  return Head{records, bytes};
+}
+
+std::string read_all(int fd, const std::string& path) {
+  std::string text;
+  char buffer[1 << 16];
+  for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) != 0;) {
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw os_error(path, "cannot read");
+    }
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
+  return text;
+}
+
+void fsync_directory_of(const std::string& path) {
+  const std::string directory = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
+  const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+/// Writes all of `data` to `fd` (retrying interrupted writes); false on an error (errno set).
+bool write_all(int fd, std::string_view data) {
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+/// Writes `text` to `path` whole: a temporary file, fsync, rename, fsync of the folder.
+void write_file_durably(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw os_error(tmp, "cannot create");
+  if (!write_all(fd, text)) {
+    const auto error = os_error(tmp, "write failed");
+    ::close(fd);
+    throw error;
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw os_error(path, "cannot write");
+  }
+  fsync_directory_of(path);
+}
+
+int open_locked(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0) throw os_error(path, "cannot open");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
-    ::close(fd_);
-    fd_ = -1;
+    ::close(fd);
     if (error == EWOULDBLOCK) {
-      throw std::runtime_error("order journal " + path_ +
+      throw std::runtime_error("order journal " + path +
                                " is locked by another process (is another ExecuteTrades running?)");
     }
     errno = error;
-    throw os_error(path_, "cannot lock");
+    throw os_error(path, "cannot lock");
   }
+  return fd;
+}
+
+/// Throws JournalCorrupted unless the journal's `text` (its `records`) holds at least
+/// what `head` says was committed.
+void check_head(const std::string& path, const std::optional<Head>& head, const std::string& text,
+                std::size_t records) {
+  if (head && (head->records > records || head->bytes > text.size())) {
+    throw JournalCorrupted(path, records + 1, text.size(),
+                           "it ends after " + std::to_string(records) + " records (" + std::to_string(text.size()) +
+                               " bytes), but " + std::to_string(head->records) + " records (" +
+                               std::to_string(head->bytes) + " bytes) were committed, as " + journal_head_path(path) +
+                               " records: records were cut from its end, or the journal was replaced");
+  }
+}
+
+}  // namespace
+
+std::string journal_head_path(const std::string& journal_path) { return journal_path + ".head"; }
+
+std::vector<JournalRecord> read_journal(const std::string& path) {
+  const auto head = read_head(path);  // before the records: a writer only moves it forward
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT && head) check_head(path, head, std::string(), 0);
+    throw os_error(path, "cannot open");
+  }
+  std::string text;
   try {
-    std::string text;
-    char buffer[1 << 16];
-    for (ssize_t got; (got = ::read(fd_, buffer, sizeof buffer)) != 0;) {
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        throw os_error(path_, "cannot read");
-      }
-      text.append(buffer, static_cast<std::size_t>(got));
+    text = read_all(fd, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  auto records = parse_journal(text, path);
+  check_head(path, head, text, records.size());
+  return records;
+}
+
+std::string repair_journal(const std::string& journal_path) {
+  const int fd = open_locked(journal_path, O_RDWR);
+  try {
+    const std::string text = read_all(fd, journal_path);
+    const auto head = read_head(journal_path);
+    const std::string refuse = "cannot repair order journal " + journal_path + ": ";
+    const std::string restore = "; reconcile with the venue and restore the journal from a backup";
+    if (!head) throw std::runtime_error(refuse + "no head file " + journal_head_path(journal_path) +
+                                        " tells what was committed" + restore);
+    if (text.size() < head->bytes) {
+      throw std::runtime_error(refuse + "it holds " + std::to_string(text.size()) + " bytes but " +
+                               std::to_string(head->bytes) + " were committed: it was cut" + restore);
     }
+    std::size_t committed = 0;
+    try {
+      committed = parse_journal(std::string_view(text).substr(0, head->bytes), journal_path).size();
+    } catch (const JournalCorrupted& damage) {
+      throw std::runtime_error(refuse + "the damage is within committed records (" + damage.what() + ")" + restore);
+    }
+    if (committed != head->records) {
+      throw std::runtime_error(refuse + std::to_string(committed) + " records in the committed bytes, its head says " +
+                               std::to_string(head->records) + restore);
+    }
+    if (text.size() == head->bytes) {
+      ::close(fd);
+      return "order journal " + journal_path + ": nothing to repair (" + std::to_string(committed) +
+             " committed records, nothing after them)";
+    }
+    const std::string kept = journal_path + ".damaged-" +
+                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch()).count());
+    write_file_durably(kept, text);
+    if (::ftruncate(fd, static_cast<off_t>(head->bytes)) != 0 || ::fsync(fd) != 0) {
+      throw os_error(journal_path, "cannot cut the uncommitted tail");
+    }
+    ::close(fd);
+    return "order journal " + journal_path + ": cut " + std::to_string(text.size() - head->bytes) +
+           " bytes written after the last commit (never sent), keeping its " + std::to_string(committed) +
+           " committed records; the damaged file is kept as " + kept;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+void OrderJournal::write_head() const {
+  write_file_durably(journal_head_path(path_), "records " + std::to_string(next_sequence_ - 1) + " bytes " +
+                                                   std::to_string(bytes_) + "\n");
+}
+
+OrderJournal::OrderJournal(std::string path) : path_(std::move(path)) {
+  struct stat existing {};
+  const bool created = ::stat(path_.c_str(), &existing) != 0;
+  fd_ = open_locked(path_, O_RDWR | O_CREAT | O_APPEND);
+  try {
+    const std::string text = read_all(fd_, path_);
     recovered_ = parse_journal(text, path_);
     next_sequence_ = recovered_.size() + 1;
-    if (created) {
-      // The new file's directory entry must be durable too, not only its contents.
-      const std::string directory = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/') + 1);
-      const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (dir_fd >= 0) {
-        ::fsync(dir_fd);
-        ::close(dir_fd);
-      }
-    }
+    bytes_ = text.size();
+    const auto head = read_head(path_);
+    check_head(path_, head, text, recovered_.size());
+    if (created) fsync_directory_of(path_);  // the new file's directory entry must be durable too
+    if (!head || head->records != recovered_.size() || head->bytes != bytes_) write_head();
   } catch (...) {
     ::close(fd_);
     fd_ = -1;
@@ -268,19 +423,13 @@ void OrderJournal::commit() {
   if (fd_ < 0) {
     throw std::logic_error("order journal " + path_ + " is closed after a failed write; reopen it to recover");
   }
-  std::size_t written = 0;
-  while (written < pending_.size()) {
-    const ssize_t n = ::write(fd_, pending_.data() + written, pending_.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      // A partial record may be on disk: stop writing so it stays the last line,
-      // where the next open reports it.
-      const auto error = os_error(path_, "write failed");
-      ::close(fd_);
-      fd_ = -1;
-      throw error;
-    }
-    written += static_cast<std::size_t>(n);
+  if (!write_all(fd_, pending_)) {
+    // A partial record may be on disk: stop writing so it stays the last line, where
+    // the next open reports it (and repair cuts it: it is past the head).
+    const auto error = os_error(path_, "write failed");
+    ::close(fd_);
+    fd_ = -1;
+    throw error;
   }
   if (::fsync(fd_) != 0) {
     const auto error = os_error(path_, "fsync failed");
@@ -288,7 +437,9 @@ void OrderJournal::commit() {
     fd_ = -1;
     throw error;
   }
+  bytes_ += pending_.size();
   pending_.clear();
+  write_head();  // after the records are durable: a head never vouches for more than is there
 }
 
 }  // namespace order_engine

@@ -46,6 +46,7 @@ const char* reject_reason_name(RejectReason reason) {
     case RejectReason::TradingHalted: return "TRADING_HALTED";
     case RejectReason::ReduceOnly: return "REDUCE_ONLY";
     case RejectReason::InvalidOrder: return "INVALID_ORDER";
+    case RejectReason::InDoubt: return "IN_DOUBT";
   }
   return "UNKNOWN";
 }
@@ -97,6 +98,7 @@ std::string describe(const RiskVerdict& verdict) {
     case RejectReason::ReduceOnly:
       return "REDUCE_ONLY: kill switch is REDUCING, only orders that shrink the position without flipping it";
     case RejectReason::InvalidOrder: return "INVALID_ORDER: malformed order";
+    case RejectReason::InDoubt: return "IN_DOUBT: an earlier order in the symbol is in doubt";
   }
   char text[200];
   std::snprintf(text, sizeof text, format, reject_reason_name(verdict.reason), measure, verdict.value,

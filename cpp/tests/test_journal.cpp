@@ -126,7 +126,8 @@ class DamagedJournal : public ::testing::Test {
       const std::string message = error.what();
       EXPECT_NE(message.find(problem), std::string::npos) << message;
       EXPECT_NE(message.find(path_), std::string::npos) << message;
-      EXPECT_NE(message.find("truncate -s " + std::to_string(third_line_)), std::string::npos) << message;
+      EXPECT_NE(message.find("Never cut the journal by hand"), std::string::npos) << message;
+      EXPECT_NE(message.find("python -m tasks.commands.journal repair"), std::string::npos) << message;
     }
   }
 
@@ -169,6 +170,47 @@ TEST_F(DamagedJournal, LeavesTheFileAsItWas) {
   const std::string damaged = text_.substr(0, text_.size() - 1);
   write_file(path_, damaged);
   EXPECT_THROW(OrderJournal{path_}, JournalCorrupted);
+  EXPECT_EQ(read_file(path_), damaged);
+}
+
+TEST_F(DamagedJournal, ReportsWholeRecordsCutFromItsEnd) {
+  write_file(path_, text_.substr(0, third_line_));  // two whole records: each line is intact
+  try {
+    OrderJournal journal(path_);
+    FAIL() << "a journal cut at a record boundary opened";
+  } catch (const JournalCorrupted& error) {
+    EXPECT_EQ(error.line(), 3U);
+    EXPECT_NE(std::string(error.what()).find("but 3 records (" + std::to_string(text_.size()) +
+                                             " bytes) were committed"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(static_cast<void>(read_journal(path_)), JournalCorrupted);
+  EXPECT_THROW(static_cast<void>(repair_journal(path_)), std::runtime_error);  // only a backup helps
+  EXPECT_EQ(read_file(path_), text_.substr(0, third_line_));
+}
+
+TEST_F(DamagedJournal, RepairCutsOnlyAWriteTornAfterTheLastCommit) {
+  const std::string torn = text_ + text_.substr(0, 40);  // a crash inside the next write
+  write_file(path_, torn);
+  EXPECT_THROW(OrderJournal{path_}, JournalCorrupted);
+  const std::string said = repair_journal(path_);
+  EXPECT_NE(said.find("cut 40 bytes"), std::string::npos) << said;
+  EXPECT_EQ(read_file(path_), text_);
+  const std::string kept = said.substr(said.rfind(' ') + 1);
+  EXPECT_EQ(read_file(kept), torn);
+  { EXPECT_EQ(OrderJournal(path_).recovered().size(), 3U); }
+  EXPECT_NE(repair_journal(path_).find("nothing to repair"), std::string::npos);
+}
+
+TEST_F(DamagedJournal, RepairRefusesDamageInsideCommittedRecords) {
+  std::string damaged = text_;
+  damaged[third_line_ + 3] ^= 0x01;
+  write_file(path_, damaged);
+  try {
+    static_cast<void>(repair_journal(path_));
+    FAIL() << "repaired damage inside committed records";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("within committed records"), std::string::npos) << error.what();
+  }
   EXPECT_EQ(read_file(path_), damaged);
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -161,9 +162,49 @@ TEST_F(Recovery, AProcessKilledBetweenJournalAndVenueNeverSendsTheOrderTwice) {
   ASSERT_EQ(engine->in_doubt_orders().size(), 1U);
   EXPECT_EQ(engine->in_doubt_orders()[0].client_order_id, "D1-AAPL-BUY-2");
   EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-2", 20)).status, OrderStatus::Duplicate);
-  EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-3", 5)).status, OrderStatus::Filled);
+  // Had the venue filled the order in doubt, another buy would double the position.
+  const OrderReport blocked = engine->submit(buy("D2-AAPL-BUY-1", 5));
+  EXPECT_EQ(blocked.status, OrderStatus::Rejected);
+  EXPECT_EQ(blocked.reason, RejectReason::InDoubt);
+  EXPECT_NE(blocked.message.find("order D1-AAPL-BUY-2 in AAPL is in doubt"), std::string::npos) << blocked.message;
+  engine->set_reference_price("MSFT", 100.0);
+  EXPECT_EQ(engine->submit(NewOrder{"D2-MSFT-BUY-1", "MSFT", Side::Buy, OrderType::Limit, TimeInForce::Day, 5, 101.0})
+                .status,
+            OrderStatus::Filled);  // other symbols trade
   EXPECT_EQ(submits_of("D1-AAPL-BUY-2"), 1U);
-  EXPECT_EQ(engine->position("AAPL"), 15);
+  EXPECT_EQ(submits_of("D2-AAPL-BUY-1"), 0U);
+  EXPECT_EQ(engine->position("AAPL"), 10);
+}
+
+TEST_F(Recovery, AResolvedOrderMovesThePositionUnblocksItsSymbolAndSurvivesReopening) {
+  { ASSERT_EQ(open_engine()->submit(buy("D1-AAPL-BUY-1", 10, 99.5)).status, OrderStatus::Resting); }
+  {
+    auto engine = open_engine();
+    ASSERT_EQ(engine->in_doubt_orders().size(), 1U);
+    EXPECT_THROW(static_cast<void>(engine->resolve("D1-AAPL-BUY-9", OrderStatus::Filled, 10, 99.5)),
+                 std::invalid_argument);  // not in doubt
+    EXPECT_THROW(static_cast<void>(engine->resolve("D1-AAPL-BUY-1", OrderStatus::Filled, 4, 99.5)),
+                 std::invalid_argument);  // FILLED with shares missing
+    EXPECT_THROW(static_cast<void>(engine->resolve("D1-AAPL-BUY-1", OrderStatus::Resting, 0, 0)),
+                 std::invalid_argument);  // not a final state
+    const OrderReport resolved = engine->resolve("D1-AAPL-BUY-1", OrderStatus::Expired, 4, 99.25);
+    EXPECT_EQ(resolved.status, OrderStatus::Expired);
+    EXPECT_EQ(resolved.filled_quantity, 4);
+    EXPECT_TRUE(engine->in_doubt_orders().empty());
+    EXPECT_EQ(engine->position("AAPL"), 4);
+    EXPECT_EQ(engine->submit(buy("D2-AAPL-BUY-1", 6)).status, OrderStatus::Filled);
+  }
+  auto engine = open_engine();
+  EXPECT_TRUE(engine->in_doubt_orders().empty());
+  EXPECT_EQ(engine->position("AAPL"), 10);
+  EXPECT_TRUE(engine->was_sent("D1-AAPL-BUY-1"));
+}
+
+TEST_F(Recovery, ADeletedJournalStopsTheEngineFromStartingAfresh) {
+  { ASSERT_EQ(open_engine()->submit(buy("D1-AAPL-BUY-1", 10)).status, OrderStatus::Filled); }
+  ASSERT_EQ(std::remove(journal_path_.c_str()), 0);  // its head file stays
+  EXPECT_THROW(static_cast<void>(open_engine()), JournalCorrupted);  // would forget the id and resend
+  EXPECT_THROW(static_cast<void>(read_journal(journal_path_)), JournalCorrupted);
 }
 
 TEST_F(Recovery, ADamagedJournalStopsTheEngineFromStarting) {

@@ -74,10 +74,12 @@ def plan_input(target: pd.Series, session: pd.Timestamp, closes: Mapping[str, pd
 
 
 def report_header(*, day: dt.date, session: pd.Timestamp, venue: str, capital: float,
-                  journal: Path, limits: Mapping[str, float | int], sample_data: bool,
+                  journal: Path, limits: Mapping[str, float | int],
+                  trading_state: Mapping[str, Any], sample_data: bool,
                   provenance: dict[str, Any]) -> dict[str, Any]:
-    """The opening of ``summary.json``: what was run, on what, and the risk limits the
-    engine enforced (read back from it)."""
+    """The opening of ``summary.json``: what was run, on what, the risk limits the
+    engine enforced (read back from it) and the trading state a person set."""
     return {"date": day.isoformat(), "session": session.date().isoformat(), "venue": venue,
             "capital": capital, "journal": str(journal), "limits": dict(limits),
+            "trading_state": dict(trading_state),
             **sample_data_label(sample_data), "provenance": provenance}

@@ -1,5 +1,7 @@
 """ExecuteTrades' report: the files of ``executions/<date>/`` as text, so the task
-only writes them (atomically, ``summary.json`` last: it marks the report complete)."""
+only writes them (atomically, ``summary.json`` last: with ``outcome`` "done" it marks
+the day's execution complete; "needs attention" lists the problems a person must
+resolve before a rerun can finish the day)."""
 
 from __future__ import annotations
 
@@ -59,6 +61,27 @@ def positions_frame(positions: Mapping[str, int], prices: pd.Series, target: pd.
     return frame[POSITION_COLUMNS]
 
 
+#: How a person resolves an order in doubt, once the venue (or the broker) says what became of it.
+RESOLVE_COMMAND = ("python -m tasks.commands.journal resolve --order {id} --status "
+                   "FILLED|CANCELLED|EXPIRED --filled <shares> --price <average> --by <name> "
+                   "--why <text>")
+
+
+def problems(orders: pd.DataFrame, in_doubt: list[dict[str, Any]]) -> list[str]:
+    """What a person must look at before the day counts as done: orders in doubt (nothing
+    more is sent in their symbols until each is resolved) and orders rejected (the
+    target is not reached; a rerun after fixing the cause sends them)."""
+    said = [f"order {o['client_order_id']} ({o['side']} {o['quantity']} {o['ticker']}, "
+            f"{o['filled_quantity']} filled) is in doubt: ask the venue what became of it, then "
+            f"{RESOLVE_COMMAND.format(id=o['client_order_id'])}" for o in in_doubt]
+    rejected = orders[orders["status"] == "REJECTED"]
+    said += [f"order {r.client_order_id} ({r.side} {r.quantity} {r.ticker}) rejected: {r.message}"
+             for r in rejected.itertuples()]
+    if len(orders) and len(rejected) == len(orders):
+        said.append(f"nothing could be sent: all {len(orders)} orders were rejected")
+    return said
+
+
 def status_counts(orders: pd.DataFrame) -> dict[str, int]:
     counts = orders["status"].value_counts()
     return {"planned": len(orders), "sent": int(orders["status"].isin(SENT).sum()),
@@ -82,8 +105,11 @@ def report_files(result: ExecutionResult, *, target: pd.Series, prices: pd.Serie
     texts = {name: (frame.assign(warning=warning) if warning else frame).to_csv(index=False)
              for name, frame in frames.items()}
     held = frames[positions_csv]
+    attention = problems(result.orders, in_doubt)
     texts[summary_json] = dump_json({
         **header,
+        "outcome": "needs attention" if attention else "done",
+        "problems": attention,
         "orders": status_counts(result.orders),
         "fills": len(result.fills),
         "rejections": len(frames[rejections_csv]),

@@ -24,6 +24,23 @@ class ExecutionRefused(RuntimeError):
     """ExecuteTrades will not act (no confirmation, no usable venue): nothing was sent."""
 
 
+class ExecutionNeedsAttention(RuntimeError):
+    """The day's orders went out, but some are in doubt or were rejected: a person
+    resolves the cause, then a rerun finishes the day."""
+
+
+def journal_problem(journal: Path) -> str | None:
+    """Why the journal at ``journal`` does not verify (records and head, as the engine
+    checks them at open); ``None`` when it does or does not exist yet."""
+    if not journal.exists() and not Path(oe.journal_head_path(str(journal))).exists():
+        return None
+    try:
+        oe.read_journal(str(journal))
+    except (oe.JournalCorruptedError, OSError) as error:
+        return str(error)
+    return None
+
+
 def struct_fields(struct: type) -> tuple[str, ...]:
     """The fields of a bound C++ struct (``oe.RiskLimits``), in declaration order."""
     return tuple(n for n, v in vars(struct).items() if isinstance(v, property) and n != "thisown")
@@ -54,14 +71,50 @@ def limits_in_force(engine: oe.Engine) -> dict[str, float | int]:
     return {name: getattr(limits, name) for name in RISK_LIMITS}
 
 
-def open_engine(venue: str, settings: ExecutionSettings, journal: Path) -> oe.Engine:
+def open_engine(venue: str, settings: ExecutionSettings, journal: Path,
+                reports: list[Path] = ()) -> oe.Engine:
     """The journalled engine on ``venue``: replays the journal (positions, ids sent).
-    Only the paper venue is built in; any other refuses before anything is opened."""
+    Only the paper venue is built in; any other refuses before anything is opened, as
+    does a missing journal where execution ``reports`` show orders went out before (a
+    new journal would forget their ids and positions, and send them again)."""
     if venue != "paper":
         raise ExecutionRefused(f"unknown venue {venue!r}: only 'paper' is built in. "
                                "Nothing was sent.")
+    if reports and not journal.exists():
+        raise ExecutionRefused(f"order journal {journal} is missing, but {len(reports)} "
+                               f"execution report(s) show orders were sent ({reports[-1]}): "
+                               "restore the journal from a backup. Nothing was sent.")
     journal.parent.mkdir(parents=True, exist_ok=True)
     return oe.Engine(engine_config(settings, journal))
+
+
+def set_trading_state(engine: oe.Engine, record: dict[str, Any]) -> None:
+    """Put the engine's kill switch in the state a person set
+    (:mod:`momentum_pipeline.execution.trading_state`); it checks it before every send."""
+    states = {oe.trading_state_name(s): s for s in
+              (oe.TradingState_Active, oe.TradingState_Reducing, oe.TradingState_Halted)}
+    engine.set_trading_state(states[record["state"]])
+
+
+#: The final states a person may give an order in doubt.
+RESOLVED_STATES = {"FILLED": oe.OrderStatus_Filled, "CANCELLED": oe.OrderStatus_Cancelled,
+                   "EXPIRED": oe.OrderStatus_Expired}
+
+
+def resolve_order(engine: oe.Engine, client_order_id: str, status: str, filled: int,
+                  price: float) -> dict[str, Any]:
+    """Journal the final state of an order in doubt (as the venue reports it): its
+    fills move the position, and its symbol trades again. Raises ValueError for an
+    order not in doubt or a state that does not add up."""
+    if status not in RESOLVED_STATES:
+        raise ValueError(f"status {status!r}: an order in doubt resolves to "
+                         f"{', '.join(RESOLVED_STATES)}")
+    report = engine.resolve(client_order_id, RESOLVED_STATES[status], filled, price)
+    return {"client_order_id": report.client_order_id, "ticker": report.symbol,
+            "side": oe.side_name(report.side), "quantity": int(report.quantity),
+            "status": oe.order_status_name(report.status),
+            "filled_quantity": int(report.filled_quantity),
+            "average_price": float(report.average_price) if report.filled_quantity else None}
 
 
 def outcome(report: oe.OrderReport) -> dict[str, Any]:

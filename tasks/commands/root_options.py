@@ -16,6 +16,14 @@ def add_root_options(parser: argparse.ArgumentParser) -> None:
                         help="the runs' data source (default: [data] source)")
 
 
+def root_options_parser() -> argparse.ArgumentParser:
+    """The data-root flags as a parent of a command's subcommands, so that they follow
+    the subcommand as users type them (``journal verify --paths-root ...``)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    add_root_options(parent)
+    return parent
+
+
 def apply_root_options(args: argparse.Namespace) -> None:
     """Set the flags given into Luigi's configuration, as the tasks' own flags would."""
     config = get_config()

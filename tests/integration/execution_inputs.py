@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from momentum_pipeline.foundation.calendar import sessions
-from momentum_pipeline.foundation.frames import dump_json, write_parquet
+from momentum_pipeline.foundation.frames import dump_json
 from momentum_pipeline.foundation.provenance import Provenance
+from tasks.targets import DataTarget
 from tests.conftest import REAL_OHLCV, PipelineConfig
 
 DATE = dt.date(2025, 10, 8)
@@ -48,14 +49,15 @@ def write_inputs(root: Path, weights: dict[str, float] = WEIGHTS, day: dt.date =
     cleaned = root / "data" / "cleaned" / day.isoformat()
     cleaned.mkdir(parents=True, exist_ok=True)
     for ticker in TICKERS:
-        write_parquet(cleaned_prices(ticker, day), cleaned / f"{ticker}.parquet", provenance)
+        DataTarget(str(cleaned / f"{ticker}.parquet")).write_frame(cleaned_prices(ticker, day),
+                                                                     provenance)
         (cleaned / f"{ticker}.quality.json").write_text(dump_json({"ticker": ticker}))
     index = sessions(day - dt.timedelta(days=10), signal_session or day)[-3:]
     frame = pd.DataFrame([weights] * len(index), index=index, columns=list(TICKERS),
                          dtype="float64")
     signals = root / "signals" / day.isoformat()
     signals.mkdir(parents=True, exist_ok=True)
-    write_parquet(frame, signals / "target_weights.parquet", provenance)
+    DataTarget(str(signals / "target_weights.parquet")).write_frame(frame, provenance)
     (signals / "rebalance.csv").write_text("ticker,action,previous_weight,target_weight,reason\n")
     (signals / "excluded.json").write_text(dump_json({"excluded": {}, "excluded_from_day": []}))
     stamp_as_done(root, day)

@@ -5,7 +5,10 @@ a damaged journal that stops everything, and alerts on every failure."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import luigi
@@ -17,7 +20,7 @@ import order_engine as oe
 from momentum_pipeline.execution import REPORT_FILES
 from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
 from tasks import DailyPipeline, ExecuteTrades, GenerateSignals, Research
-from tests.conftest import run_tasks
+from tests.conftest import REPO, run_tasks
 from tests.integration.execution_inputs import (DATE, TICKERS, WEIGHTS, close_on, configure,
                                                 expected_shares, write_inputs)
 
@@ -72,7 +75,13 @@ def test_execute_trades_when_confirmed_then_positions_reach_the_target_shares(ro
     summary = json.loads(report(root, "summary.json").read_text())
     assert summary["orders"] == {"planned": 3, "sent": 3, "FILLED": 3}
     assert summary["sample_data"] is False and summary["venue"] == "paper"
+    assert (summary["outcome"], summary["problems"]) == ("done", [])
     assert sorted(submits(root)) == sorted(f"{DATE}-{t}-BUY-1" for t in wanted)
+    used = summary["provenance"]["inputs"]
+    assert used["signals"]["file"] == f"signals/{DATE}/target_weights.parquet"
+    assert len(used["signals"]["sha256"]) == 64
+    assert used["closes"] == pytest.approx({t: round(close_on(t), 4) for t in TICKERS}, abs=1e-4)
+    assert used["limits"] == summary["limits"]
 
 
 def test_execute_trades_writes_each_order_to_the_trade_log(root):
@@ -146,10 +155,12 @@ def test_execute_trades_carries_positions_into_the_next_day(root):
         assert positions[ticker] == expected_shares(ticker, WEIGHTS[ticker])
 
 
-def test_execute_trades_when_a_limit_is_breached_then_the_order_is_rejected_with_its_reason(
+def test_execute_trades_when_a_limit_is_breached_then_rejected_alerted_and_not_done(
         root, pipeline_config):
     pipeline_config.set("execution", "max_order_notional", 60_000)
-    assert run_tasks(confirmed()).status == LuigiStatusCode.SUCCESS
+    assert run_tasks(confirmed()).status == LuigiStatusCode.FAILED
+    assert "ExecutionNeedsAttention: 2 problem(s)" in alerts(root)
+    assert f"order {DATE}-AAPL-BUY-1 (BUY 387 AAPL) rejected" in alerts(root)
     rejections = pd.read_csv(report(root, "rejections.csv")).set_index("ticker")
     assert set(rejections.index) == {"AAPL", "MSFT"}  # about 100k and 80k dollars
     assert set(rejections["reason"]) == {"MAX_ORDER_NOTIONAL"}
@@ -157,11 +168,29 @@ def test_execute_trades_when_a_limit_is_breached_then_the_order_is_rejected_with
     positions = pd.read_csv(report(root, "positions.csv")).set_index("ticker")["shares"]
     assert positions.to_dict() == {"AAPL": 0, "JPM": expected_shares("JPM", 0.05), "MSFT": 0}
     assert sorted(submits(root)) == [f"{DATE}-JPM-BUY-1"]
-    limits = json.loads(report(root, "summary.json").read_text())["limits"]
-    assert limits == {"max_order_quantity": 100_000, "max_order_notional": 60_000.0,
-                      "max_position_quantity": 200_000, "max_position_notional": 150_000.0,
-                      "max_gross_exposure": 1_500_000.0, "price_collar": 0.05,
-                      "max_orders_per_second": 200.0}
+    summary = json.loads(report(root, "summary.json").read_text())
+    assert summary["limits"] == {"max_order_quantity": 100_000, "max_order_notional": 60_000.0,
+                                 "max_position_quantity": 200_000,
+                                 "max_position_notional": 150_000.0,
+                                 "max_gross_exposure": 1_500_000.0, "price_collar": 0.05,
+                                 "max_orders_per_second": 200.0}
+    assert summary["outcome"] == "needs attention" and len(summary["problems"]) == 2
+    assert not confirmed().complete()  # so a rerun after the fix acts
+
+    pipeline_config.set("execution", "max_order_notional", 150_000)
+    assert run_tasks(confirmed()).status == LuigiStatusCode.SUCCESS
+    orders = pd.read_csv(report(root, "orders.csv")).set_index("ticker")["status"]
+    assert orders.to_dict() == {"AAPL": "FILLED", "MSFT": "FILLED"}  # JPM is at its target
+    assert json.loads(report(root, "summary.json").read_text())["outcome"] == "done"
+    assert confirmed().complete()
+
+
+def test_execute_trades_when_every_order_is_rejected_then_says_nothing_could_be_sent(
+        root, pipeline_config):
+    pipeline_config.set("execution", "max_order_notional", 1_000)
+    assert run_tasks(confirmed()).status == LuigiStatusCode.FAILED
+    assert "nothing could be sent: all 3 orders were rejected" in alerts(root)
+    assert submits(root) == []
 
 
 def test_execute_trades_when_targets_round_to_zero_shares_then_each_is_logged_and_reported(
@@ -221,6 +250,31 @@ def test_execute_trades_when_the_journal_tail_is_damaged_then_fails_and_reports_
     assert not report(root, "summary.json").exists()
 
 
+def test_execute_trades_when_records_were_cut_from_the_journal_then_not_done_and_alerted(root):
+    """Whole records cut at a line boundary (each line left intact) behind a finished
+    report: the day no longer counts as done, and the run that follows fails loudly."""
+    assert run_tasks(confirmed()).status == LuigiStatusCode.SUCCESS
+    path = root / "executions" / "journal.log"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-3]))  # the last order's SUBMIT, FILL and STATUS
+    assert not confirmed().complete()
+    assert run_tasks(confirmed()).status == LuigiStatusCode.FAILED
+    assert f"but {len(lines)} records" in alerts(root) and "were committed" in alerts(root)
+    assert path.read_bytes().count(b"\tSUBMIT\t") == 2  # nothing was sent again
+
+
+def test_execute_trades_when_the_journal_is_missing_behind_reports_then_refuses(root):
+    assert run_tasks(confirmed()).status == LuigiStatusCode.SUCCESS
+    path = root / "executions" / "journal.log"
+    path.unlink()
+    Path(oe.journal_head_path(str(path))).unlink()  # both gone: only the report remains
+    write_inputs(root, day=DATE.replace(day=9))
+    assert run_tasks(ExecuteTrades(date=DATE.replace(day=9),
+                                   confirm="2025-10-09")).status == LuigiStatusCode.FAILED
+    assert "order journal" in alerts(root) and "is missing" in alerts(root)
+    assert not path.exists()
+
+
 def test_execute_trades_on_sample_data_says_so_in_every_output(pipeline_config, data_root):
     configure(pipeline_config)
     write_inputs(data_root, sample=True)
@@ -259,3 +313,48 @@ def test_execute_trades_is_required_by_no_wrapper_task(root):
     families = {task_id.split("_")[0] for task_id in seen}
     assert {"GenerateSignals", "BacktestStrategy"} <= families
     assert "ExecuteTrades" not in families
+
+
+def trading(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command, *rest = args
+    return subprocess.run([sys.executable, "-m", "tasks.commands.trading", command, "--paths-root",
+                           str(root), *rest], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg")})
+
+
+def test_execute_trades_when_trading_is_halted_then_refuses_sends_nothing_until_resumed(root):
+    assert trading(root, "status").stdout == "trading: ACTIVE (never set)\n"
+    halted = trading(root, "halt", "--by", "ana", "--why", "broker outage")
+    assert halted.returncode == 0, halted.stderr
+    assert run_tasks(confirmed()).status == LuigiStatusCode.FAILED
+    assert "trading is HALTED, set by ana" in alerts(root) and "broker outage" in alerts(root)
+    assert not (root / "executions" / "journal.log").exists()  # no message left the engine
+    assert not report(root, "summary.json").exists()
+    assert "HALTED, set by ana" in trading(root, "status").stdout  # held across processes
+
+    assert trading(root, "resume", "--by", "ana", "--why", "broker back").returncode == 0
+    assert run_tasks(confirmed()).status == LuigiStatusCode.SUCCESS
+    summary = json.loads(report(root, "summary.json").read_text())
+    assert (summary["trading_state"]["state"], summary["trading_state"]["why"]) == ("ACTIVE", "broker back")
+    history = (root / "executions" / "trading_state.log").read_text().splitlines()
+    assert [json.loads(line)["state"] for line in history] == ["HALTED", "ACTIVE"]
+
+
+def test_execute_trades_when_reduce_only_then_only_orders_that_shrink_positions_go_out(root):
+    day_before = DATE.replace(day=7)
+    write_inputs(root, day=day_before)
+    assert run_tasks(ExecuteTrades(date=day_before, confirm=day_before.isoformat())).status \
+        == LuigiStatusCode.SUCCESS
+    assert trading(root, "reduce-only", "--by", "risk", "--why", "drawdown limit").returncode == 0
+    write_inputs(root, weights={**WEIGHTS, "AAPL": 0.0, "JPM": 0.10})  # sell AAPL, buy JPM
+    assert run_tasks(confirmed()).status == LuigiStatusCode.FAILED  # the JPM buy is rejected
+    orders = pd.read_csv(report(root, "orders.csv")).set_index("ticker")
+    assert orders.loc["AAPL", "status"] == "FILLED" and orders.loc["JPM", "status"] == "REJECTED"
+    assert orders.loc["JPM", "reason"] == "REDUCE_ONLY"
+    assert json.loads(report(root, "summary.json").read_text())["trading_state"]["state"] == "REDUCING"
+
+
+def test_trading_command_when_no_reason_given_then_refused_and_state_unchanged(root):
+    refused = trading(root, "halt", "--by", "ana", "--why", " ")
+    assert refused.returncode == 2 and "for a reason" in refused.stderr
+    assert not (root / "executions" / "trading_state.json").exists()

@@ -69,8 +69,19 @@ class Engine {
 
   /// Checks, risk-checks, journals (fsync) and sends one order. Malformed input throws
   /// std::invalid_argument; a risk breach or an already-sent client order id comes
-  /// back as status REJECTED or DUPLICATE with a message.
+  /// back as status REJECTED or DUPLICATE with a message. While an order in the same
+  /// symbol is in doubt, nothing more is sent in it (REJECTED, reason IN_DOUBT): had
+  /// the venue filled the first, a second would double the position.
   [[nodiscard]] OrderReport submit(const NewOrder& order);
+
+  /// Records the final state of an in-doubt order as the venue (or a person who asked
+  /// it) reports it: `filled` shares in all (at least those journalled) at
+  /// `average_price` dollars for the shares not journalled yet, and `status` FILLED,
+  /// CANCELLED or EXPIRED. Journals the fill and the status (fsync), moves the position,
+  /// and unblocks the symbol. Throws std::invalid_argument for an order not in doubt
+  /// or a state that does not add up; needs a journal.
+  OrderReport resolve(const std::string& client_order_id, OrderStatus status, Quantity filled,
+                      double average_price);
 
   /// The hot path for journal-less engines: one code per row (RejectReason::None =
   /// accepted, InvalidOrder = malformed row) and the shares filled. Spans must have
@@ -146,6 +157,7 @@ class Engine {
   [[nodiscard]] SymbolId intern(const std::string& symbol);
   [[nodiscard]] OrderRequest checked_request(const NewOrder& order) const;
   [[nodiscard]] OrderReport close_open_order(OrderKey key, OrderStatus status);
+  [[nodiscard]] const OrderReport* in_doubt_in(const std::string& symbol) const;
   void require_open() const;
 
   Clock clock_;

@@ -65,10 +65,28 @@ class JournalCorrupted : public std::runtime_error {
 /// The text line of a record, checksum and newline included.
 [[nodiscard]] std::string format_record(const JournalRecord& record);
 
+/// The head file beside a journal (`<journal>.head`): how many records and bytes were
+/// committed, rewritten after every commit. A journal shorter than its head was cut.
+[[nodiscard]] std::string journal_head_path(const std::string& journal_path);
+
+/// Every record of the journal at `path`, checked as an engine's open checks them
+/// (records, then the head file: throws JournalCorrupted if it was cut or is missing
+/// while its head is not). Takes no lock, so it works beside a running engine.
+[[nodiscard]] std::vector<JournalRecord> read_journal(const std::string& path);
+
+/// Repairs a journal damaged only past its last commit (a write torn by a crash: those
+/// records never reached the venue): keeps a copy of the damaged file beside it and
+/// cuts the journal back to what its head file vouches for; says what it did. Damage
+/// within committed records, a cut journal or a missing head throw std::runtime_error:
+/// then only a backup can restore it, since cutting committed records would forget
+/// client order ids that were sent.
+std::string repair_journal(const std::string& journal_path);
+
 class OrderJournal {
  public:
   /// Opens or creates the journal and locks it against a second writer (another
-  /// process running the engine); reads and verifies every record.
+  /// process running the engine); reads and verifies every record, and checks the
+  /// journal against its head file (throws JournalCorrupted if it was cut).
   explicit OrderJournal(std::string path);
   ~OrderJournal();
   OrderJournal(const OrderJournal&) = delete;
@@ -84,8 +102,11 @@ class OrderJournal {
   void commit();
 
  private:
+  void write_head() const;
+
   std::string path_;
   int fd_ = -1;
+  std::uint64_t bytes_ = 0;  // committed
   std::uint64_t next_sequence_ = 1;
   std::string pending_;
   std::vector<JournalRecord> recovered_;

@@ -38,6 +38,7 @@ enum class RejectReason : std::uint8_t {
   TradingHalted = 7,   // kill switch HALTED
   ReduceOnly = 8,      // kill switch REDUCING and the order would not reduce the position
   InvalidOrder = 9,    // batch rows only: malformed input (single orders throw instead)
+  InDoubt = 10,        // an earlier order in the symbol is in doubt: nothing more until it is resolved
 };
 
 [[nodiscard]] const char* reject_reason_name(RejectReason reason);

@@ -71,4 +71,29 @@ def test_a_damaged_tail_raises_journal_corrupted_error_with_line_and_offset(jour
         with pytest.raises(oe.JournalCorruptedError) as raised:
             open_it()
         assert (raised.value.line, raised.value.offset) == (6, last)
-        assert f"truncate -s {last} {journal}" in str(raised.value)
+        assert "Never cut the journal by hand" in str(raised.value)
+
+
+def test_records_cut_at_a_line_boundary_are_detected_by_the_head_file(journal):
+    """Every line left is intact, so only the head file (records and bytes committed)
+    tells that two records are gone; no repair can bring back the ids they held."""
+    text = journal.read_bytes()
+    cut = text[:text.rstrip(b"\n").rfind(b"\n") + 1]
+    cut = cut[:cut.rstrip(b"\n").rfind(b"\n") + 1]
+    journal.write_bytes(cut)
+    for open_it in (lambda: oe.read_journal(str(journal)), lambda: journalled(journal)):
+        with pytest.raises(oe.JournalCorruptedError, match="but 6 records .* were committed"):
+            open_it()
+    with pytest.raises(RuntimeError, match="it was cut"):
+        oe.repair_journal(str(journal))
+    assert journal.read_bytes() == cut
+
+
+def test_repair_cuts_a_write_torn_after_the_last_commit_and_keeps_the_damaged_copy(journal):
+    text = journal.read_bytes()
+    journal.write_bytes(text + text[:30])  # a crash inside the next write: never sent
+    said = oe.repair_journal(str(journal))
+    assert "cut 30 bytes" in said and journal.read_bytes() == text
+    assert Path(said.rsplit(" ", 1)[1]).read_bytes() == text + text[:30]
+    with journalled(journal) as engine:
+        assert engine.position("AAPL") == 6

@@ -81,7 +81,9 @@ def test_report_header_records_the_run_and_the_limits_in_force():
     limits = {"max_order_notional": 150_000.0, "max_order_quantity": 100_000}
     header = report_header(day=dt.date(2025, 10, 8), session=SESSION, venue="paper",
                            capital=1e6, journal=Path("/j/journal.log"), limits=limits,
+                           trading_state={"state": "REDUCING", "by": "ana"},
                            sample_data=True, provenance={"task": "t"})
     assert header["limits"] == limits
+    assert header["trading_state"] == {"state": "REDUCING", "by": "ana"}
     assert header["session"] == "2025-10-08" and header["journal"] == "/j/journal.log"
     assert header["sample_data"] is True and "warning" in header
