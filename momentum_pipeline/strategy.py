@@ -105,15 +105,21 @@ def _checked(value: Any, expected: type, where: str) -> Any:
     return value
 
 
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The document of a TOML settings file; ValueError naming the file when it is
+    missing or not TOML (``what`` it should be: "strategy file")."""
+    try:
+        return tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"{path}: {what} not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML: {error}") from None
+
+
 def load_strategy(path: str | Path) -> StrategyParams:
     """The parameters in a strategy TOML file; missing keys take the defaults above."""
     path = Path(path)
-    try:
-        document = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"{path}: strategy file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: not valid TOML: {error}") from None
+    document = read_toml(path, "strategy file")
     types = {f.name: f.type for f in dataclasses.fields(StrategyParams)}
     type_of = {"str": str, "int": int, "float": float, "bool": bool}
     values: dict[str, Any] = {}

@@ -15,6 +15,7 @@ from tasks.model import EvaluateModel, TrainModel
 from tasks.pipeline import DailyPipeline, Research
 from tasks.report import GenerateReport, LogPerformance
 from tasks.signals import GenerateSignals
+from tasks.sweep import SweepStrategy
 from tasks.validate import ValidatePrices
 
 if console.is_luigi_command_line():
@@ -22,4 +23,5 @@ if console.is_luigi_command_line():
 
 __all__ = ["BacktestStrategy", "BuildFeatures", "CalculateMetrics", "DailyPipeline",
            "EvaluateModel", "ExecuteTrades", "FetchPrices", "GenerateReport", "GenerateSignals",
-           "IngestBundle", "LogPerformance", "Research", "TrainModel", "ValidatePrices"]
+           "IngestBundle", "LogPerformance", "Research", "SweepStrategy", "TrainModel",
+           "ValidatePrices"]

@@ -89,6 +89,15 @@ class signals(luigi.Config):  # noqa: N801
                                                     "parameters.")
 
 
+class sweep(luigi.Config):  # noqa: N801
+    """Which parameter grid SweepStrategy tries."""
+
+    grid_file = luigi.PathParameter(default=CONFIG_DIR / "research" / "sweep.toml", absolute=True,
+                                    description="TOML file of the sweep's grid: lists of "
+                                                "strategy parameter values and the first "
+                                                "held-out session.")
+
+
 class report(luigi.Config):  # noqa: N801
     """How GenerateReport draws its charts."""
 

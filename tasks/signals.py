@@ -51,6 +51,21 @@ class GenerateSignals(PipelineTask):
                                  universe().max_excluded_fraction)
         return passed, excluded
 
+    def signal_inputs(self, passed: tuple[str, ...]):
+        """The panels the strategy reads (closes, RSI, MACD) of the ``passed`` tickers,
+        over the sessions from the first bar to the run date."""
+        from momentum_pipeline.signals import FEATURE_COLUMNS, Inputs, panel, session_index
+
+        universe_inputs = self.input()["universe"]
+        closes = {t: universe_inputs[t]["prices"]["prices"].read_frame(["close"])["close"]
+                  for t in passed}
+        features = {t: universe_inputs[t]["features"].read_frame(list(FEATURE_COLUMNS))
+                    for t in passed}
+        index = session_index(min(c.index[0] for c in closes.values()), self.date)
+        return Inputs(close=panel(closes, index),
+                      rsi=panel({t: f["rsi"] for t, f in features.items()}, index),
+                      macd=panel({t: f["macd"] for t, f in features.items()}, index))
+
     def external_inputs(self) -> dict[str, str]:
         from tasks.completion import file_digest
 
@@ -66,8 +81,7 @@ class GenerateSignals(PipelineTask):
 
     def produce(self) -> None:
         from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING, sample_data_label
-        from momentum_pipeline.signals import (FEATURE_COLUMNS, Inputs, generate_signals,
-                                               panel, session_index, weights_schema)
+        from momentum_pipeline.signals import generate_signals, weights_schema
         from momentum_pipeline.strategy import load_strategy
         from momentum_pipeline.validation import check_schema
 
@@ -75,14 +89,8 @@ class GenerateSignals(PipelineTask):
         params = load_strategy(strategy_file)
         passed, excluded = self.screened_universe()
         universe_inputs = self.input()["universe"]
-        closes = {t: universe_inputs[t]["prices"]["prices"].read_frame(["close"])["close"]
-                  for t in passed}
-        features = {t: universe_inputs[t]["features"].read_frame(list(FEATURE_COLUMNS))
-                    for t in passed}
-        index = session_index(min(c.index[0] for c in closes.values()), self.date)
-        inputs = Inputs(close=panel(closes, index),
-                        rsi=panel({t: f["rsi"] for t, f in features.items()}, index),
-                        macd=panel({t: f["macd"] for t, f in features.items()}, index))
+        inputs = self.signal_inputs(passed)
+        index = inputs.close.index
         result = generate_signals(inputs, params)
         outputs = self.output()
         check_schema(weights_schema(params, list(result.weights.columns)),

@@ -6,6 +6,7 @@ only reads its inputs and writes what this returns."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -21,6 +22,51 @@ from momentum_pipeline.backtest.summary import backtest_summary
 from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
                                                 close_ended_positions, rebalances)
 from momentum_pipeline.backtest.vectorised import agrees, compare, vectorised_backtest
+
+
+@dataclass(frozen=True)
+class Market:
+    """What target weights trade on: the simulated sessions, each ticker's bar range
+    (from the bundle's manifest) and cleaned bars (dollars; the benchmark's too)."""
+
+    simulated: pd.DatetimeIndex
+    ranges: dict[str, tuple[pd.Timestamp, pd.Timestamp]]
+    prices: dict[str, pd.DataFrame]
+
+    @classmethod
+    def of(cls, manifest: dict[str, Any], read_prices: Callable[[str], pd.DataFrame],
+           config: BacktestConfig, tickers: list[str]) -> Market:
+        ranges = bundle_bar_ranges(manifest)
+        simulated = config.simulated_sessions(min(first for first, _ in ranges.values()),
+                                              max(last for _, last in ranges.values()))
+        return cls(simulated, ranges, {t: read_prices(t) for t in (*tickers, config.benchmark)})
+
+    @functools.cached_property
+    def opens(self) -> pd.DataFrame:
+        """Opens of every ticker (a column each), built once: a sweep trades many plans."""
+        return pd.DataFrame({t: bars["open"] for t, bars in self.prices.items()})
+
+    @functools.cached_property
+    def closes(self) -> pd.DataFrame:
+        return pd.DataFrame({t: bars["close"] for t, bars in self.prices.items()})
+
+
+def trade_plan(weights: pd.DataFrame, market: Market, where: str) -> tuple[pd.DataFrame, list[str]]:
+    """The rebalances that trade ``weights`` over the market's sessions (positions of
+    tickers whose data ends closed there), and the notes on those closings."""
+    targets = align_targets(weights, market.simulated, where=where)
+    check_targets_have_bars(targets, market.ranges)
+    targets, closed = close_ended_positions(
+        targets, market.ranges,
+        {t: float(market.prices[t]["close"].iloc[-1]) for t in targets.columns})
+    return rebalances(targets), closed
+
+
+def vectorised_performance(plan: pd.DataFrame, market: Market,
+                           config: BacktestConfig) -> pd.DataFrame:
+    """The vectorised run of ``plan``: zipline's check, and the sweep's engine."""
+    return vectorised_backtest(plan, market.opens[plan.columns], market.closes[plan.columns],
+                               market.simulated, config.capital, config.costs)
 
 
 @dataclass(frozen=True)
@@ -42,16 +88,10 @@ def run_and_check(weights: pd.DataFrame, manifest: dict[str, Any],
     file in errors; ``manifest``: the bundle's ``bundle.json`` (its folder is
     ``zipline_root``); ``read_prices``: a ticker's cleaned bars. Notes, the run's shape,
     skipped orders and a disagreement with the vectorised check go to ``log``."""
-    ranges = bundle_bar_ranges(manifest)
-    simulated = config.simulated_sessions(min(first for first, _ in ranges.values()),
-                                          max(last for _, last in ranges.values()))
-    targets = align_targets(weights, simulated, where=where)
-    check_targets_have_bars(targets, ranges)
-    prices = {t: read_prices(t) for t in (*targets.columns, config.benchmark)}
-    targets, closed = close_ended_positions(
-        targets, ranges, {t: float(prices[t]["close"].iloc[-1]) for t in targets.columns})
-    plan = rebalances(targets)
-    benchmark, benchmark_notes = benchmark_returns(prices[config.benchmark]["close"],
+    market = Market.of(manifest, read_prices, config, list(weights.columns))
+    simulated = market.simulated
+    plan, closed = trade_plan(weights, market, where)
+    benchmark, benchmark_notes = benchmark_returns(market.prices[config.benchmark]["close"],
                                                    simulated, config.benchmark)
     notes = [*closed, *benchmark_notes]
     for note in notes:
@@ -65,11 +105,7 @@ def run_and_check(weights: pd.DataFrame, manifest: dict[str, Any],
                           run_date)
     for session, ticker in result.skipped_orders:
         log.warning("%s: no order for %s: no bar on that session", session, ticker)
-    check = vectorised_backtest(
-        plan, pd.DataFrame({t: prices[t]["open"] for t in plan.columns}),
-        pd.DataFrame({t: prices[t]["close"] for t in plan.columns}),
-        simulated, config.capital, config.costs)
-    comparison = compare(result.performance, check)
+    comparison = compare(result.performance, vectorised_performance(plan, market, config))
     if not agrees(comparison):
         log.warning("zipline and the vectorised check disagree beyond tolerance: %s",
                     comparison)

@@ -81,10 +81,12 @@ def check_targets_have_bars(targets: pd.DataFrame, bar_ranges: BarRanges) -> Non
         raise ValueError(f"target weights for tickers without cleaned bars: "
                          f"{', '.join(unknown[:MAX_LISTED])}"
                          f"{' and more' if len(unknown) > MAX_LISTED else ''}")
-    for ticker in targets.columns:
+    firsts = np.array([bar_ranges[t][0] for t in targets.columns], dtype="datetime64[ns]")
+    before = (targets.to_numpy() != 0) & (targets.index.to_numpy()[:, None] < firsts[None, :])
+    for column in np.flatnonzero(before.any(axis=0))[:1]:
+        ticker = targets.columns[column]
         first, last = bar_ranges[ticker]
-        active = targets.index[targets[ticker].to_numpy() != 0]
-        early = active[active < first]
+        early = targets.index[before[:, column]]
         if len(early):
             raise ValueError(f"ticker {ticker}: non-zero target weight on "
                              f"{', '.join(d.date().isoformat() for d in early[:MAX_LISTED])}"

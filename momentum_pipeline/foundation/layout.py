@@ -31,13 +31,15 @@ class Layout:
     BUNDLE: ClassVar[str] = "zipline"
     BACKTEST: ClassVar[str] = "backtest_results"
     MODELS: ClassVar[str] = "models"
+    RESEARCH: ClassVar[str] = "research"
     REPORTS: ClassVar[str] = "reports"
     EXECUTIONS: ClassVar[str] = "executions"
     STATE: ClassVar[str] = "state"
     LOGS: ClassVar[str] = "logs"
     #: Every folder holding one sub-folder per run date, in pipeline order.
     DATED: ClassVar[tuple[str, ...]] = (RAW, CLEANED, PROCESSED, FEATURES, SIGNALS, BUNDLE,
-                                        BACKTEST, MODELS, REPORTS, EXECUTIONS, STATE)
+                                        BACKTEST, MODELS, RESEARCH, REPORTS, EXECUTIONS,
+                                        STATE)
 
     def dated(self, stage: str, date: dt.date) -> Path:
         """``<root>/<stage>/<run date>``: the folder of one stage's outputs of one day."""

@@ -37,7 +37,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 @contextlib.contextmanager
-def _canvas(height: float, panels: int = 1) -> Iterator[Figure]:
+def canvas(height: float, panels: int = 1) -> Iterator[Figure]:
     """A figure of the page's width and ``height`` inches, in the report's style.
 
     Margins are fixed (inches, see :data:`MARGINS`) rather than found by a layout
@@ -53,7 +53,7 @@ def _canvas(height: float, panels: int = 1) -> Iterator[Figure]:
         yield figure
 
 
-def _png(figure: Figure, dpi: int) -> bytes:
+def png(figure: Figure, dpi: int) -> bytes:
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
@@ -63,7 +63,7 @@ def performance_chart(returns: pd.Series, benchmark_returns: pd.Series, capital:
                       benchmark: str, dpi: int) -> bytes:
     """Equity (dollars) of the strategy and of the benchmark bought with the same
     capital, and both drawdowns (percent)."""
-    with _canvas(4.4, panels=2) as figure:
+    with canvas(4.4, panels=2) as figure:
         equity, falls = figure.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
         for series, label, colour in ((returns, "strategy", STRATEGY),
                                       (benchmark_returns, benchmark, BENCHMARK)):
@@ -77,13 +77,13 @@ def performance_chart(returns: pd.Series, benchmark_returns: pd.Series, capital:
         equity.legend(loc="upper left")
         falls.set_title("Drawdown from the running peak")
         falls.set_ylabel("percent")
-        return _png(figure, dpi)
+        return png(figure, dpi)
 
 
 def monthly_returns_chart(returns: pd.Series, dpi: int) -> bytes:
     """Heatmap of compounded monthly returns (percent): years down, months across."""
     table = 100 * monthly_returns(returns)
-    with _canvas(0.9 + 0.2 * len(table)) as figure:
+    with canvas(0.9 + 0.2 * len(table)) as figure:
         axes = figure.add_subplot()
         values = table.to_numpy(dtype=float)
         bound = max(float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0, 1.0)
@@ -96,12 +96,12 @@ def monthly_returns_chart(returns: pd.Series, dpi: int) -> bytes:
         axes.set_yticks(range(len(table)), [str(y) for y in table.index])
         axes.grid(False)
         axes.set_title("Monthly returns of the strategy (percent)")
-        return _png(figure, dpi)
+        return png(figure, dpi)
 
 
 def rolling_sharpe_chart(returns: pd.Series, benchmark_returns: pd.Series, window: int,
                          benchmark: str, dpi: int) -> bytes:
-    with _canvas(2.4) as figure:
+    with canvas(2.4) as figure:
         axes = figure.add_subplot()
         axes.plot(returns.index, rolling_sharpe(returns, window), color=STRATEGY,
                   linewidth=1, label="strategy")
@@ -110,7 +110,7 @@ def rolling_sharpe_chart(returns: pd.Series, benchmark_returns: pd.Series, windo
         axes.axhline(0, color="black", linewidth=0.6)
         axes.set_title(f"Rolling Sharpe ratio ({window} sessions, annualised)")
         axes.legend(loc="upper left")
-        return _png(figure, dpi)
+        return png(figure, dpi)
 
 
 def target_weights_chart(weights: pd.Series, dpi: int) -> bytes:
@@ -119,7 +119,7 @@ def target_weights_chart(weights: pd.Series, dpi: int) -> bytes:
     shown = weights[weights != 0]
     shown = shown.loc[shown.abs().sort_values(ascending=False, kind="stable").index[:MAX_BARS]]
     shown = shown.sort_values(kind="stable")
-    with _canvas(0.9 + 0.14 * max(len(shown), 1)) as figure:
+    with canvas(0.9 + 0.14 * max(len(shown), 1)) as figure:
         axes = figure.add_subplot()
         axes.barh(range(len(shown)), 100 * shown.to_numpy(),
                   color=[LONG if w > 0 else SHORT for w in shown])
@@ -129,7 +129,7 @@ def target_weights_chart(weights: pd.Series, dpi: int) -> bytes:
         more = f", largest {len(shown)} of {int((weights != 0).sum())}" \
             if (weights != 0).sum() > len(shown) else ""
         axes.set_title(f"Target weights for the run date{more}")
-        return _png(figure, dpi)
+        return png(figure, dpi)
 
 
 def deep_dive_chart(metrics: pd.DataFrame, features: pd.DataFrame, ticker: str,
@@ -138,7 +138,7 @@ def deep_dive_chart(metrics: pd.DataFrame, features: pd.DataFrame, ticker: str,
     RSI and MACD (``features`` columns rsi, macd, macd_signal, macd_hist). With its
     table it takes under half a page, so keeping the two together never leaves the
     page before them more than half blank."""
-    with _canvas(4.4, panels=3) as figure:
+    with canvas(4.4, panels=3) as figure:
         price, rsi, macd = figure.subplots(3, 1, sharex=True, height_ratios=[2.6, 1, 1.2])
         price.plot(metrics.index, metrics["close"], color="black", linewidth=0.9, label="close")
         for column, colour in zip(moving_averages, ("#ef6c00", "#1565c0", "#6a1b9a")):
@@ -160,4 +160,4 @@ def deep_dive_chart(metrics: pd.DataFrame, features: pd.DataFrame, ticker: str,
                   label="signal")
         macd.set_title("MACD")
         macd.legend(loc="upper left")
-        return _png(figure, dpi)
+        return png(figure, dpi)

@@ -26,8 +26,8 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return environment
 
 
-def render_html(context: dict[str, Any]) -> str:
-    return _environment(autoescape=True).get_template("report.html.j2").render(context)
+def render_html(context: dict[str, Any], template: str = "report.html.j2") -> str:
+    return _environment(autoescape=True).get_template(template).render(context)
 
 
 def render_markdown(context: dict[str, Any]) -> str:
