@@ -24,7 +24,8 @@ class SweepStrategy(PipelineTask):
     on the run date's data -> ``research/<date>/``: ``sweep.parquet`` (a row per
     configuration: its parameters, in-sample and held-out Sharpe ratio and returns),
     ``sweep.json`` (the choice, its deflated Sharpe ratio and probability of backtest
-    overfitting), ``sweep_report.html`` and ``.pdf`` with the charts. Each
+    overfitting; the choice confirmed by a zipline run), ``sweep_report.html`` and
+    ``.pdf`` with the charts. Each
     configuration's daily returns are kept in ``research/<date>/returns/``, so a widened
     grid computes only its new points.
     """
@@ -64,11 +65,13 @@ class SweepStrategy(PipelineTask):
         return cached, store
 
     def produce(self) -> None:
-        from momentum_pipeline.backtest.checked_run import Market
+        from momentum_pipeline.backtest.checked_run import Market, run_and_check
         from momentum_pipeline.reporting.render import render_html, render_pdf
         from momentum_pipeline.research import charts
         from momentum_pipeline.research.report import sweep_context
-        from momentum_pipeline.research.sweep import evaluate, load_grid, sweep_returns
+        from momentum_pipeline.research.sweep import (configuration_key, evaluate, load_grid,
+                                                      sweep_returns)
+        from momentum_pipeline.signals import target_weights
 
         grid_file = sweep().grid_file
         grid = load_grid(grid_file, signals().strategy_file)
@@ -78,7 +81,8 @@ class SweepStrategy(PipelineTask):
         inputs = generate.signal_inputs(passed)
         config = backtest().settings().config(self.date, benchmark_ticker())
         prices = self.input()["prices"]
-        market = Market.of(self.input()["bundle"].read_json(),
+        manifest = self.input()["bundle"].read_json()
+        market = Market.of(manifest,
                            lambda ticker: prices[ticker]["prices"].read_frame(), config,
                            list(inputs.close.columns))
         returns, computed = sweep_returns(configurations, inputs, market, config,
@@ -87,8 +91,20 @@ class SweepStrategy(PipelineTask):
                       self.date, len(configurations), computed, len(configurations) - computed,
                       len(invalid))
         result = evaluate(returns, configurations, grid.base, grid.holdout_start, invalid)
-        summary = {**result.summary, "grid_file": grid_file.name, "computed": computed}
         provenance = self.derived(self.input()["signals"]["weights"], grid_file=grid_file.name)
+        chosen = {configuration_key(p): p for p in configurations}[result.best]
+        confirmed = run_and_check(
+            target_weights(inputs, chosen), manifest,
+            lambda ticker: prices[ticker]["prices"].read_frame(), config,
+            strategy=f"{chosen.name} (sweep choice {result.best})",
+            sample_data=provenance.sample_data, zipline_root=self.input()["bundle"].file.parent,
+            run_date=self.date, log=self.log, where=f"sweep configuration {result.best}")
+        summary = {**result.summary, "grid_file": grid_file.name, "computed": computed,
+                   "zipline_confirmation": {
+                       "sharpe": confirmed.summary["strategy_metrics"]["sharpe"],
+                       "total_return": confirmed.summary["strategy_metrics"]["total_return"],
+                       "period": [confirmed.summary["start"], confirmed.summary["end"]],
+                       "vectorised_check": confirmed.summary["vectorised_check"]}}
 
         outputs = self.output()
         outputs["sweep.parquet"].write_frame(result.table, provenance)
@@ -103,8 +119,8 @@ class SweepStrategy(PipelineTask):
             outputs[name].write_bytes(image)
         html = render_html(sweep_context(
             result, parameters, run_date=self.date, grid_file=grid_file.name,
-            strategy=grid.base.name, sample_data=provenance.sample_data, charts=list(drawn)),
-            "sweep.html.j2")
+            strategy=grid.base.name, sample_data=provenance.sample_data, charts=list(drawn),
+            confirmation=summary["zipline_confirmation"]), "sweep.html.j2")
         outputs["sweep_report.html"].write_text(html)
         outputs["sweep_report.pdf"].write_bytes(render_pdf(html, outputs["sweep_report.html"].file))
         outputs["sweep.json"].write_json(summary)

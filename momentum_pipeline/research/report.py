@@ -22,9 +22,10 @@ def _number(value: float) -> str:
 
 
 def sweep_context(result: SweepResult, parameters: list[str], *, run_date: dt.date,
-                  grid_file: str, strategy: str, sample_data: bool,
-                  charts: list[str]) -> dict[str, Any]:
-    """The template's values: ``parameters`` are the grid's (the table shows those)."""
+                  grid_file: str, strategy: str, sample_data: bool, charts: list[str],
+                  confirmation: dict[str, Any]) -> dict[str, Any]:
+    """The template's values: ``parameters`` are the grid's (the table shows those);
+    ``confirmation`` is the zipline run of the choice."""
     summary, table = result.summary, result.table
     top = table.sort_values("sharpe_in_sample", ascending=False).head(TOP_ROWS)
     base = summary["base"]
@@ -47,4 +48,9 @@ def sweep_context(result: SweepResult, parameters: list[str], *, run_date: dt.da
                       _number(row["sharpe_held_out"]), _percent(row["annual_return_in_sample"])]
                      for _, row in top.iterrows()],
         "charts": charts,
+        "zipline": {"sharpe": _number(confirmation["sharpe"]),
+                    "total_return": _percent(confirmation["total_return"]),
+                    "period": confirmation["period"],
+                    "agrees": confirmation["vectorised_check"]["agrees"],
+                    "correlation": _number(confirmation["vectorised_check"]["returns_correlation"])},
     }

@@ -38,6 +38,9 @@ def test_sweep_strategy_when_run_then_reproduces_the_backtest_and_caches_each_co
     assert 0 <= summary["deflated_sharpe_ratio"] <= 1
     base = configuration_key(load_strategy(REPO / "config" / "strategy" / "momentum.toml"))
     assert summary["base"] == base
+    confirmation = summary["zipline_confirmation"]
+    assert confirmation["vectorised_check"]["agrees"] is True
+    assert confirmation["period"] == ["2015-01-02", DATE] and confirmation["sharpe"] is not None
 
     # The daily strategy's configuration: the returns of the backtest's vectorised check,
     # recomputed here from GenerateSignals' own weights file.
@@ -57,6 +60,7 @@ def test_sweep_strategy_when_run_then_reproduces_the_backtest_and_caches_each_co
     html = (root / "research" / DATE / "sweep_report.html").read_text()
     assert "the best of 2 configurations has a" in html and "chance of being an overfit" in html
     assert "Deflated Sharpe ratio" in html and "Survivorship bias" in html
+    assert "Confirmed by zipline" in html and "the vectorised engine agrees" in html
     assert (root / "research" / DATE / "sweep_report.pdf").read_bytes().startswith(b"%PDF")
 
     grid.write_text(GRID.replace("[126, 252]", "[126, 189, 252]"))
