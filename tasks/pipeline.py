@@ -16,6 +16,7 @@ from tasks.metrics import CalculateMetrics
 from tasks.model import EvaluateModel, TrainModel
 from tasks.report import GenerateReport
 from tasks.signals import GenerateSignals
+from tasks.sweep import SweepStrategy
 from tasks.universe import benchmark_ticker, universe_tickers
 
 
@@ -75,10 +76,11 @@ class DailyPipeline(PipelineWrapper):
 
 class Research(PipelineWrapper):
     """DailyPipeline plus the direction model of the default ticker (TSLA): TrainModel,
-    EvaluateModel and the research report that includes the model's evaluation.
-    Choose the seed with ``--EvaluateModel-random-state``."""
+    EvaluateModel and the research report that includes the model's evaluation; and the
+    parameter sweep of the strategy (SweepStrategy). Choose the seed with
+    ``--EvaluateModel-random-state``."""
 
     def requires(self):
         evaluate = self.clone(EvaluateModel)
         return [self.clone(DailyPipeline), evaluate.clone(TrainModel), evaluate,
-                self.clone(GenerateReport, research=True)]
+                self.clone(GenerateReport, research=True), self.clone(SweepStrategy)]

@@ -1,5 +1,5 @@
 """SweepStrategy: the momentum strategy over a grid of its parameters, with the statistics
-that say how much of the best result is luck (research; no wrapper task requires it)."""
+that say how much of the best result is luck (part of ``Research``)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,10 @@ luigi.build([tasks.ValidatePrices(date=datetime.date.fromisoformat({RUN_DATE!r})
              for t in {list(TICKERS)!r}], local_scheduler=True, workers=2, log_level="WARNING")
 """
 #: What atomic_path leaves when killed: a hidden temporary beside the output.
-TEMPORARY = re.compile(r"^\.[A-Z-]+\.(parquet|quality\.json)\.tmp-\d+$")
+#: A hidden file a killed write may leave: atomic_path's temporary of an output, a
+#: quality record or a stamp ("." + its name + ".tmp-" + the writer's pid), swept by
+#: the next write of the same file.
+TEMPORARY = re.compile(r"^\.[\w.-]+\.(parquet|quality\.json|json)\.tmp-\d+(\.link|-old)?$")
 
 
 def start_stage(tmp_path: Path) -> subprocess.Popen:

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from tasks import DailyPipeline, EvaluateModel, GenerateReport, Research
+from tasks import DailyPipeline, EvaluateModel, GenerateReport, Research, SweepStrategy
 
 RUN_DATE = dt.date(2025, 10, 8)
 
@@ -24,3 +24,4 @@ def test_research_wrapper_when_resolved_then_it_asks_for_the_research_report(pip
     required = Research(date=RUN_DATE).requires()
     assert GenerateReport(date=RUN_DATE, research=True) in required
     assert DailyPipeline(date=RUN_DATE) in required
+    assert SweepStrategy(date=RUN_DATE) in required  # the page's Research has the sweeps
