@@ -29,13 +29,12 @@ GOAL_PER_SECOND = 200
 
 
 def build_inputs(root: Path, csv_dir: Path) -> None:
-    command = [sys.executable, "-m", "luigi", "--module", "tasks", "SweepStrategy",
-               "--local-scheduler", "--date", RUN_DATE, "--paths-root", str(root),
-               "--data-source", "csv", "--data-csv-dir", str(csv_dir)]
     env = {**os.environ, "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg"), "PYTHONPATH": str(REPO)}
     for task in ("GenerateSignals", "IngestBundle"):
-        command[4] = task
-        subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
+        subprocess.run([str(Path(sys.executable).with_name("luigi")), "--module", "tasks", task,
+                        "--local-scheduler", "--date", RUN_DATE, "--paths-root", str(root),
+                        "--data-source", "csv", "--data-csv-dir", str(csv_dir)],
+                       cwd=REPO, env=env, check=True, capture_output=True)
 
 
 def main() -> None:

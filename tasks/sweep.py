@@ -52,7 +52,10 @@ class SweepStrategy(PipelineTask):
 
     def returns_cache(self):
         """Read and store one configuration's daily returns (``research/<date>/returns/``)."""
+        from dataclasses import replace
+
         folder = self.folder(Layout.RESEARCH) / "returns"
+        provenance = self.derived(self.input()["signals"]["weights"])  # read once, not per key
 
         def cached(key: str):
             target = DataTarget(str(folder / f"{key}.parquet"), self.layout)
@@ -60,8 +63,8 @@ class SweepStrategy(PipelineTask):
 
         def store(key: str, returns) -> None:
             DataTarget(str(folder / f"{key}.parquet"), self.layout).write_frame(
-                returns.to_frame("returns"), self.derived(
-                    self.input()["signals"]["weights"], configuration=key))
+                returns.to_frame("returns"),
+                replace(provenance, parameters={**provenance.parameters, "configuration": key}))
         return cached, store
 
     def produce(self) -> None:
