@@ -19,12 +19,12 @@ The strategy (parameters: :class:`~momentum_pipeline.strategy.StrategyParams`, f
    loses its signal. The book on each decision therefore depends on the one before,
    from the first session of the panel on.
 5. Sizing: weights proportional to 1 / volatility (annualised std of daily log returns
-   over ``volatility_window`` sessions), no |weight| above ``max_weight``; what a cap
-   cuts goes to the uncapped names in proportion. Long-only, the weights sum to
-   ``gross_exposure``; long/short, each side sums to ``gross_exposure / 2``, so the net
-   is 0. When the caps cannot reach that (too few names), the weights stop at the caps
-   and the rest is cash; long/short then sizes both sides to the smaller one, keeping
-   the net at 0.
+   over ``volatility_window`` sessions; equal without ``volatility_scaling``), no
+   |weight| above ``max_weight``; what a cap cuts goes to the uncapped names in
+   proportion. Long-only, the weights sum to ``gross_exposure``; long/short, each side
+   sums to ``gross_exposure / 2``, so the net is 0. When the caps cannot reach that
+   (too few names), the weights stop at the caps and the rest is cash; long/short then
+   sizes both sides to the smaller one, keeping the net at 0.
 6. Between decision sessions the target weights stay as decided; the backtest and
    ExecuteTrades trade only when the targets change, so held weights drift with prices.
 
@@ -35,14 +35,15 @@ held from session t + 1: applying it to t's own return would be look-ahead.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from momentum_pipeline.foundation.calendar import last_session_on_or_before, nyse, sessions
+from momentum_pipeline.foundation.calendar import last_session_on_or_before, session_days, sessions
 from momentum_pipeline.metrics import annualised_volatility
 from momentum_pipeline.strategy import StrategyParams
 
@@ -88,13 +89,21 @@ def decision_sessions(index: pd.DatetimeIndex, frequency: str) -> np.ndarray:
     calendar (known in advance, so no look-ahead), or every session (daily)."""
     if frequency == "daily" or index.empty:
         return np.ones(len(index), dtype=bool)
-    calendar = nyse()
-    ahead = sessions(index[0], min(index[-1] + pd.Timedelta(days=14), calendar.last_session))
-    position = ahead.searchsorted(index, side="right")
+    return _period_ends(index.asi8.tobytes(), frequency).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _period_ends(index: bytes, frequency: str) -> np.ndarray:
+    """:func:`decision_sessions` of a session index (its bytes: hashable), kept: a
+    sweep asks for the same few many times."""
+    dates = pd.DatetimeIndex(np.frombuffer(index, dtype="datetime64[ns]"))
+    ahead = sessions(dates[0], min(dates[-1] + pd.Timedelta(days=14),
+                                   pd.Timestamp(session_days()[-1])))
+    position = ahead.searchsorted(dates, side="right")
     known = position < len(ahead)
     following = ahead[np.minimum(position, len(ahead) - 1)]
     period = "M" if frequency == "monthly" else "W"
-    return known & (index.to_period(period) != following.to_period(period))
+    return known & (dates.to_period(period) != following.to_period(period))
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,15 @@ class Inputs:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """Ranks of the tickers with a signal on some sessions (rows) by momentum."""
+
+    rank: np.ndarray         # 1 = highest momentum; NaN without a signal
+    from_bottom: np.ndarray  # 1 = lowest momentum
+    count: np.ndarray        # tickers with a signal, per row
+
+
+@dataclass(frozen=True)
 class Scores:
     """What the strategy derives from the inputs, per session and ticker."""
 
@@ -122,6 +140,18 @@ class Scores:
     volatility: pd.DataFrame
     history: pd.DataFrame
     has_signal: pd.DataFrame
+    _rankings: dict[bytes, Ranking] = field(default_factory=dict, compare=False, repr=False)
+
+    def ranking(self, rows: np.ndarray) -> Ranking:
+        """The ranking on the sessions where ``rows`` is True, kept: a sweep's
+        configurations that share scores and decision sessions share it."""
+        key = np.packbits(rows).tobytes() + len(rows).to_bytes(8, "little")
+        if key not in self._rankings:
+            has_signal = self.has_signal.to_numpy()[rows]
+            momentum = np.where(has_signal, self.momentum.to_numpy()[rows], np.nan)
+            self._rankings[key] = Ranking(rank=_ranks(-momentum), from_bottom=_ranks(momentum),
+                                          count=has_signal.sum(axis=1))
+        return self._rankings[key]
 
 
 def momentum_scores(inputs: Inputs, params: StrategyParams) -> Scores:
@@ -142,51 +172,58 @@ def _rounded_up(fraction: float, count: np.ndarray) -> np.ndarray:
     return np.ceil(np.round(fraction * count, 9)).astype(np.int64)
 
 
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Per row, 1 for the smallest value, ties in column order (pandas' ``rank(axis=1,
+    method="first")``); NaN stays NaN."""
+    missing = np.isnan(values)
+    order = np.argsort(np.where(missing, np.inf, values), axis=1, kind="stable")
+    ranks = np.empty(values.shape)
+    np.put_along_axis(ranks, order, np.arange(1.0, values.shape[1] + 1), axis=1)
+    ranks[missing] = np.nan
+    return ranks
+
+
 @dataclass(frozen=True)
 class Selection:
-    """Ranks and candidates on some sessions (frames and series of those rows)."""
+    """Ranks and candidates on some sessions (arrays: a row per session, a column per
+    ticker, or a value per session)."""
 
-    rank: pd.DataFrame         # 1 = highest momentum among the tickers with a signal
-    count: pd.Series           # tickers with a signal
-    long_slots: pd.Series      # long entries come from the top long_slots ranks
-    short_slots: pd.Series     # short entries from the bottom short_slots ranks
-    hold_slots: pd.Series      # a held name stays while within this many of its end
-    long_entry: pd.DataFrame   # in the long slots and confirmed
-    short_entry: pd.DataFrame  # in the short slots and confirmed
-    long_band: pd.DataFrame    # within the top hold_slots
-    short_band: pd.DataFrame   # within the bottom hold_slots (long_short only)
+    sessions: pd.DatetimeIndex
+    ranking: Ranking
+    long_slots: np.ndarray     # long entries come from the top long_slots ranks
+    short_slots: np.ndarray    # short entries from the bottom short_slots ranks
+    hold_slots: np.ndarray     # a held name stays while within this many of its end
+    long_entry: np.ndarray     # in the long slots and confirmed
+    short_entry: np.ndarray    # in the short slots and confirmed
+    long_band: np.ndarray      # within the top hold_slots
+    short_band: np.ndarray     # within the bottom hold_slots (long_short only)
 
 
 def select(inputs: Inputs, derived: Scores, params: StrategyParams,
            rows: np.ndarray) -> Selection:
     """Rank, entries and hold bands on the sessions where ``rows`` is True."""
-    has_signal = derived.has_signal[rows]
-    momentum = derived.momentum[rows].where(has_signal)
-    count = has_signal.sum(axis=1)
-    rank = momentum.rank(axis=1, ascending=False, method="first")
-    from_bottom = momentum.rank(axis=1, ascending=True, method="first")
-
-    def slots(fraction: float) -> pd.Series:
-        return pd.Series(_rounded_up(fraction, count.to_numpy()), index=count.index)
-
-    long_slots, hold_slots = slots(params.top_fraction), slots(params.hold_fraction)
+    ranked = derived.ranking(rows)
+    count = ranked.count
+    long_slots = _rounded_up(params.top_fraction, count)
+    hold_slots = _rounded_up(params.hold_fraction, count)
     if params.long_short:
         # The bottom never reaches into the top: small universes round both up.
-        short_slots = np.minimum(slots(params.bottom_fraction), count - long_slots)
+        short_slots = np.minimum(_rounded_up(params.bottom_fraction, count), count - long_slots)
     else:
-        short_slots = slots(0.0)
-    rsi, macd = inputs.rsi[rows], inputs.macd[rows]
+        short_slots = np.zeros_like(count)
+    rsi, macd = inputs.rsi.to_numpy()[rows], inputs.macd.to_numpy()[rows]
     long_ok = rsi >= params.rsi_long_min
     short_ok = rsi <= params.rsi_short_max
     if params.macd_trend:
         long_ok &= macd > 0
         short_ok &= macd < 0
-    short_band = from_bottom.le(hold_slots, axis=0) & params.long_short
-    return Selection(rank=rank, count=count, long_slots=long_slots, short_slots=short_slots,
-                     hold_slots=hold_slots,
-                     long_entry=rank.le(long_slots, axis=0) & long_ok,
-                     short_entry=from_bottom.le(short_slots, axis=0) & short_ok,
-                     long_band=rank.le(hold_slots, axis=0), short_band=short_band)
+    rank, from_bottom = ranked.rank, ranked.from_bottom
+    return Selection(sessions=inputs.close.index[rows], ranking=ranked, long_slots=long_slots,
+                     short_slots=short_slots, hold_slots=hold_slots,
+                     long_entry=(rank <= long_slots[:, None]) & long_ok,
+                     short_entry=(from_bottom <= short_slots[:, None]) & short_ok,
+                     long_band=rank <= hold_slots[:, None],
+                     short_band=(from_bottom <= hold_slots[:, None]) & params.long_short)
 
 
 def books(chosen: Selection) -> tuple[np.ndarray, np.ndarray]:
@@ -197,14 +234,19 @@ def books(chosen: Selection) -> tuple[np.ndarray, np.ndarray]:
     name near the cut does not flip in and out every month (turnover). Long wins
     where the two could meet, so no name is on both sides.
     """
-    long_entry, short_entry = chosen.long_entry.to_numpy(), chosen.short_entry.to_numpy()
-    long_band, short_band = chosen.long_band.to_numpy(), chosen.short_band.to_numpy()
-    long, short = np.zeros_like(long_entry), np.zeros_like(short_entry)
-    held_long = held_short = np.zeros(long_entry.shape[1], dtype=bool)
-    for row in range(len(long)):
-        held_long = long[row] = long_entry[row] | (held_long & long_band[row])
-        held_short = short[row] = (short_entry[row] | (held_short & short_band[row])) & ~held_long
-    return long, short
+    long = _held(chosen.long_entry, chosen.long_band)
+    return long, _held(chosen.short_entry & ~long, chosen.short_band & ~long)
+
+
+def _held(entry: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """Per column, held from an entry on while the band holds: ``held[r] = entry[r] |
+    (held[r - 1] & band[r])``, from the latest entry and the latest row out of band."""
+    rows = np.arange(len(entry), dtype=np.int32)[:, None]
+    last_entry = np.where(entry, rows, -1)
+    np.maximum.accumulate(last_entry, axis=0, out=last_entry)
+    last_out = np.where(band, -1, rows)
+    np.maximum.accumulate(last_out, axis=0, out=last_out)
+    return (last_entry >= 0) & (last_entry >= last_out)
 
 
 def capped_weights(scores: np.ndarray, total: np.ndarray, cap: float) -> np.ndarray:
@@ -213,44 +255,61 @@ def capped_weights(scores: np.ndarray, total: np.ndarray, cap: float) -> np.ndar
 
     When ``cap * held < total`` every held name ends at the cap (the rest is cash).
     """
-    held = scores > 0
-    capped = np.zeros_like(held)
     total = np.broadcast_to(np.asarray(total, dtype=np.float64), scores.shape[:1])
     weights = np.zeros_like(scores, dtype=np.float64)
+    capped = np.zeros(scores.shape, dtype=bool)
+    rows = np.arange(len(scores))  # the rows still being sized: few after the first pass
     for _ in range(scores.shape[1] + 1):
-        free = held & ~capped
-        budget = total - cap * capped.sum(axis=1)
-        mass = np.where(free, scores, 0.0).sum(axis=1)
+        row_scores, row_capped = scores[rows], capped[rows]
+        free = (row_scores > 0) & ~row_capped
+        budget = total[rows] - cap * row_capped.sum(axis=1)
+        mass = np.where(free, row_scores, 0.0).sum(axis=1)
         scale = np.divide(budget, mass, out=np.zeros_like(budget), where=mass > 0)
-        weights = np.where(capped, cap, np.where(free, scores * scale[:, None], 0.0))
-        over = free & (weights > cap)
-        if not over.any():
+        sized = np.where(row_capped, cap, np.where(free, row_scores * scale[:, None], 0.0))
+        weights[rows] = sized
+        over = free & (sized > cap)
+        pending = over.any(axis=1)
+        if not pending.any():
             break
-        capped |= over
+        rows, over = rows[pending], over[pending]
+        capped[rows] |= over
     return weights
 
 
 def decide(inputs: Inputs, derived: Scores, params: StrategyParams,
-           rows: np.ndarray) -> pd.DataFrame:
-    """Target weights on the sessions where ``rows`` is True (fractions of equity)."""
-    chosen = select(inputs, derived, params, rows)
-    long, short = books(chosen)
-    volatility = derived.volatility[rows].to_numpy()
-    # Names without a signal (zero or no volatility among them) are never in a book.
-    inverse_volatility = np.divide(1.0, volatility, out=np.zeros_like(volatility),
-                                   where=volatility > 0)
-    long_scores = np.where(long, inverse_volatility, 0.0)
+           rows: np.ndarray) -> np.ndarray:
+    """Target weights on the sessions where ``rows`` is True (fractions of equity; a
+    row per such session, a column per ticker)."""
+    long, short = books(select(inputs, derived, params, rows))
+    if params.volatility_scaling:
+        volatility = derived.volatility.to_numpy()[rows]
+        # Names without a signal (zero or no volatility among them) are never in a book.
+        size = np.divide(1.0, volatility, out=np.zeros_like(volatility), where=volatility > 0)
+    else:
+        size = 1.0
+    long_scores = np.where(long, size, 0.0)
     if not params.long_short:
         weights = capped_weights(long_scores, params.gross_exposure, params.max_weight)
     else:
-        short_scores = np.where(short, inverse_volatility, 0.0)
+        short_scores = np.where(short, size, 0.0)
         side = np.minimum.reduce([
             np.full(len(long_scores), params.gross_exposure / 2),
             params.max_weight * (long_scores > 0).sum(axis=1),
             params.max_weight * (short_scores > 0).sum(axis=1)])
         weights = (capped_weights(long_scores, side, params.max_weight)
                    - capped_weights(short_scores, side, params.max_weight))
-    return pd.DataFrame(weights + 0.0, index=chosen.rank.index, columns=chosen.rank.columns)
+    return weights + 0.0
+
+
+def decided_weights(inputs: Inputs, params: StrategyParams,
+                    derived: Scores | None = None) -> pd.DataFrame:
+    """Target weights as decided: a row per decision session (fractions of equity), each
+    held from the next session until the next decision."""
+    if derived is None:
+        derived = momentum_scores(inputs, params)
+    rows = decision_sessions(inputs.close.index, params.rebalance)
+    return pd.DataFrame(decide(inputs, derived, params, rows), index=inputs.close.index[rows],
+                        columns=inputs.close.columns)
 
 
 def target_weights(inputs: Inputs, params: StrategyParams,
@@ -259,11 +318,11 @@ def target_weights(inputs: Inputs, params: StrategyParams,
 
     Finite everywhere: 0 before the first decision and for tickers without a signal.
     """
-    if derived is None:
-        derived = momentum_scores(inputs, params)
-    rows = decision_sessions(inputs.close.index, params.rebalance)
-    decided = decide(inputs, derived, params, rows)
-    return decided.reindex(inputs.close.index).ffill().fillna(0.0)
+    decided = decided_weights(inputs, params, derived)
+    # Flat before the first decision, then each decision's row until the next one.
+    held = np.vstack([np.zeros((1, decided.shape[1])), decided.to_numpy()])
+    latest = decided.index.searchsorted(inputs.close.index, side="right")
+    return pd.DataFrame(held[latest], index=inputs.close.index, columns=inputs.close.columns)
 
 
 def exclusions(inputs: Inputs, derived: Scores, params: StrategyParams,
@@ -293,7 +352,8 @@ def exclusions(inputs: Inputs, derived: Scores, params: StrategyParams,
 
 def _describe(chosen: Selection, inputs: Inputs, derived: Scores, day: pd.Timestamp,
               ticker: str) -> str:
-    return (f"rank {int(chosen.rank.at[day, ticker])} of {int(chosen.count[day])}, "
+    row, column = chosen.sessions.get_loc(day), inputs.close.columns.get_loc(ticker)
+    return (f"rank {int(chosen.ranking.rank[row, column])} of {int(chosen.ranking.count[row])}, "
             f"momentum {derived.momentum.at[day, ticker]:+.1%}, "
             f"RSI {inputs.rsi.at[day, ticker]:.1f}, MACD {inputs.macd.at[day, ticker]:+.4g}, "
             f"volatility {derived.volatility.at[day, ticker]:.1%}")
@@ -328,14 +388,15 @@ def rebalance_list(weights: pd.DataFrame, inputs: Inputs, derived: Scores,
             why = excluded[ticker]
         elif move in ("enter", "switch"):
             slots = chosen.long_slots if side == "long" else chosen.short_slots
-            why = (f"in the {'top' if side == 'long' else 'bottom'} {int(slots[day])}, "
+            why = (f"in the {'top' if side == 'long' else 'bottom'} {int(slots[-1])}, "
                    f"confirmed; {_describe(chosen, inputs, derived, day, ticker)}")
         elif move == "exit":
             why = (f"outside the hold band ({'top' if side == 'long' else 'bottom'} "
-                   f"{int(chosen.hold_slots[day])}); "
+                   f"{int(chosen.hold_slots[-1])}); "
                    f"{_describe(chosen, inputs, derived, day, ticker)}")
         else:
-            why = f"inverse-volatility weight; {_describe(chosen, inputs, derived, day, ticker)}"
+            sizing = "inverse-volatility" if params.volatility_scaling else "equal"
+            why = f"{sizing} weight; {_describe(chosen, inputs, derived, day, ticker)}"
         records.append({"ticker": ticker, "action": "BUY" if after > before else "SELL",
                         "previous_weight": before, "target_weight": after,
                         "reason": f"{move} {side}: {why}"})

@@ -40,6 +40,7 @@ class StrategyParams:
     gross_exposure: float = 1.0
     max_weight: float = 0.10
     volatility_window: int = 60
+    volatility_scaling: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -92,7 +93,7 @@ FILE_SECTIONS = {
     "momentum": ("lookback", "skip", "min_history"),
     "selection": ("rebalance", "top_fraction", "bottom_fraction", "hold_fraction"),
     "confirmation": ("rsi_long_min", "rsi_short_max", "macd_trend"),
-    "sizing": ("gross_exposure", "max_weight", "volatility_window"),
+    "sizing": ("gross_exposure", "max_weight", "volatility_window", "volatility_scaling"),
 }
 
 

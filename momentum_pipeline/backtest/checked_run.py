@@ -21,7 +21,8 @@ from momentum_pipeline.backtest.config import BacktestConfig
 from momentum_pipeline.backtest.summary import backtest_summary
 from momentum_pipeline.backtest.targets import (align_targets, check_targets_have_bars,
                                                 close_ended_positions, rebalances)
-from momentum_pipeline.backtest.vectorised import agrees, compare, vectorised_backtest
+from momentum_pipeline.backtest.costs import CostModel
+from momentum_pipeline.backtest.vectorised import SimulatedBars, agrees, compare, trade_on_bars
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,27 @@ class Market:
                                               max(last for _, last in ranges.values()))
         return cls(simulated, ranges, {t: read_prices(t) for t in (*tickers, config.benchmark)})
 
-    @functools.cached_property
-    def opens(self) -> pd.DataFrame:
-        """Opens of every ticker (a column each), built once: a sweep trades many plans."""
-        return pd.DataFrame({t: bars["open"] for t, bars in self.prices.items()})
+    def bars(self, costs: CostModel, tickers: pd.Index) -> SimulatedBars:
+        """The bars of ``tickers`` laid out on the simulated sessions, built once per
+        fill price and tickers: a sweep trades many plans on them."""
+        key = (costs.fill_price, tuple(tickers))
+        if key not in self._bars:
+            everyone = self._bars.get(costs.fill_price) or SimulatedBars.of(
+                pd.DataFrame({t: bars["open"] for t, bars in self.prices.items()}),
+                pd.DataFrame({t: bars["close"] for t, bars in self.prices.items()}),
+                self.simulated, costs)
+            self._bars[costs.fill_price] = everyone
+            self._bars[key] = everyone.subset(tickers)
+        return self._bars[key]
 
     @functools.cached_property
-    def closes(self) -> pd.DataFrame:
-        return pd.DataFrame({t: bars["close"] for t, bars in self.prices.items()})
+    def _bars(self) -> dict[Any, SimulatedBars]:
+        return {}
+
+    @functools.cached_property
+    def last_closes(self) -> dict[str, float]:
+        """Each ticker's last close (dollars): what a position whose data ends is sold at."""
+        return {t: float(bars["close"].iloc[-1]) for t, bars in self.prices.items()}
 
 
 def trade_plan(weights: pd.DataFrame, market: Market, where: str) -> tuple[pd.DataFrame, list[str]]:
@@ -58,15 +72,15 @@ def trade_plan(weights: pd.DataFrame, market: Market, where: str) -> tuple[pd.Da
     check_targets_have_bars(targets, market.ranges)
     targets, closed = close_ended_positions(
         targets, market.ranges,
-        {t: float(market.prices[t]["close"].iloc[-1]) for t in targets.columns})
+        market.last_closes)
     return rebalances(targets), closed
 
 
 def vectorised_performance(plan: pd.DataFrame, market: Market,
                            config: BacktestConfig) -> pd.DataFrame:
     """The vectorised run of ``plan``: zipline's check, and the sweep's engine."""
-    return vectorised_backtest(plan, market.opens[plan.columns], market.closes[plan.columns],
-                               market.simulated, config.capital, config.costs)
+    return trade_on_bars(plan, market.bars(config.costs, plan.columns), market.simulated,
+                         config.capital, config.costs)
 
 
 @dataclass(frozen=True)

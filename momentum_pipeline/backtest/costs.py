@@ -61,20 +61,42 @@ class CostModel:
             raise ValueError(f"backtest volume_limit must be a fraction in (0, 1], "
                              f"got {self.volume_limit}")
 
+    @property
+    def rates(self) -> tuple[float, float]:
+        """(dollars per share, fraction of traded value) charged: the commission model
+        as the two rates of :func:`commission`."""
+        if self.commission == "per_share":
+            return self.commission_rate, 0.0
+        if self.commission == "per_dollar":
+            return 0.0, self.commission_rate
+        return 0.0, 0.0
+
     def execution_price(self, price: np.ndarray | float, shares: np.ndarray | float) -> np.ndarray:
         """Dollars per share paid (bought, ``shares`` > 0) or received (sold) at a bar price."""
         import numpy as np
 
-        return np.asarray(price) * (1.0 + np.sign(shares) * self.slippage_bps * 1e-4)
+        return slipped(np.asarray(price), np.asarray(shares), self.slippage_bps)
 
     def commission_dollars(self, shares: np.ndarray | float,
                            execution_price: np.ndarray | float) -> np.ndarray:
         """Commission in dollars of filling ``shares`` at ``execution_price``."""
         import numpy as np
 
-        traded = np.abs(np.asarray(shares, dtype="float64"))
-        if self.commission == "per_share":
-            return traded * self.commission_rate
-        if self.commission == "per_dollar":
-            return traded * np.abs(execution_price) * self.commission_rate
-        return traded * 0.0
+        return commission(np.asarray(shares, dtype="float64"), np.asarray(execution_price),
+                          *self.rates)
+
+
+# The formulas themselves: plain arithmetic on numbers or numpy arrays, so the vectorised
+# backtest's compiled loop (numba) runs these same lines.
+
+def slipped(price, shares, slippage_bps):
+    """The fill price moved ``slippage_bps`` against a trade of ``shares`` (0: none)."""
+    side = 1.0 * (shares > 0) - 1.0 * (shares < 0)
+    return price * (1.0 + side * slippage_bps * 1e-4)
+
+
+def commission(shares, execution_price, per_share, per_dollar):
+    """Dollars charged for ``shares`` at ``execution_price``: ``per_share`` dollars a
+    share plus a ``per_dollar`` fraction of the traded value."""
+    traded = abs(shares)
+    return traded * per_share + traded * abs(execution_price) * per_dollar

@@ -42,16 +42,19 @@ def align_targets(weights: pd.DataFrame, sessions: pd.DatetimeIndex, where: str)
     if weights.index[0] > sessions[-1]:
         raise ValueError(f"{where}: first target weights on {weights.index[0].date()}, "
                          f"after the backtest's last session {sessions[-1].date()}")
-    aligned = weights.reindex(weights.index.union(sessions)).ffill().reindex(sessions)
-    return aligned.fillna(0.0)
+    latest = weights.index.searchsorted(sessions, side="right") - 1  # the row in force
+    aligned = values[np.maximum(latest, 0)]
+    aligned[latest < 0] = 0.0  # flat before the first row
+    return pd.DataFrame(aligned, index=sessions, columns=weights.columns)
 
 
 def rebalances(targets: pd.DataFrame) -> pd.DataFrame:
     """The target rows of the sessions to rebalance on: where the target changes
     (the first session counts as a change from flat)."""
     values = targets.to_numpy()
-    previous = np.vstack([np.zeros((1, values.shape[1])), values[:-1]])
-    changed = (values != previous).any(axis=1)
+    changed = np.empty(len(values), dtype=bool)
+    changed[:1] = (values[:1] != 0).any(axis=1)
+    changed[1:] = (values[1:] != values[:-1]).any(axis=1)
     return targets.loc[changed]
 
 
@@ -82,11 +85,12 @@ def check_targets_have_bars(targets: pd.DataFrame, bar_ranges: BarRanges) -> Non
                          f"{', '.join(unknown[:MAX_LISTED])}"
                          f"{' and more' if len(unknown) > MAX_LISTED else ''}")
     firsts = np.array([bar_ranges[t][0] for t in targets.columns], dtype="datetime64[ns]")
-    before = (targets.to_numpy() != 0) & (targets.index.to_numpy()[:, None] < firsts[None, :])
+    leading = targets.iloc[:targets.index.searchsorted(firsts.max())]  # before some first bar
+    before = (leading.to_numpy() != 0) & (leading.index.to_numpy()[:, None] < firsts[None, :])
     for column in np.flatnonzero(before.any(axis=0))[:1]:
         ticker = targets.columns[column]
         first, last = bar_ranges[ticker]
-        early = targets.index[before[:, column]]
+        early = leading.index[before[:, column]]
         if len(early):
             raise ValueError(f"ticker {ticker}: non-zero target weight on "
                              f"{', '.join(d.date().isoformat() for d in early[:MAX_LISTED])}"
@@ -107,7 +111,7 @@ def close_ended_positions(targets: pd.DataFrame, bar_ranges: BarRanges,
     set to 0 from its last bar on, and a note per ticker that had a non-zero target
     there: its position is closed at its last close (``last_closes``, dollars), as
     zipline closes it at the ``auto_close_date`` the bundle gives it."""
-    closed = targets.copy()
+    closed = targets
     notes = []
     for ticker, last in ended_tickers(bar_ranges).items():
         if ticker not in closed.columns:
@@ -117,6 +121,8 @@ def close_ended_positions(targets: pd.DataFrame, bar_ranges: BarRanges,
         held = held[held != 0]
         if held.empty:
             continue
+        if closed is targets:  # copied only when something changes
+            closed = targets.copy()
         closed.loc[after, ticker] = 0.0
         notes.append(f"{ticker}: data ends {last.date()} while held (target "
                      f"{100 * held.iloc[0]:.1f} % of equity); closed at its last close "

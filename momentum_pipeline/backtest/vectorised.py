@@ -15,9 +15,13 @@ cleaned ones (zipline stores them rounded to 0.001 dollars).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numba
 import numpy as np
 import pandas as pd
 
+from momentum_pipeline.backtest import costs
 from momentum_pipeline.backtest.costs import CostModel
 
 #: zipline and the vectorised run must agree at least this well (Pearson
@@ -25,6 +29,37 @@ from momentum_pipeline.backtest.costs import CostModel
 MIN_RETURNS_CORRELATION = 0.99
 #: ... and in final equity within this fraction of it.
 FINAL_EQUITY_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class SimulatedBars:
+    """Bars on the simulated sessions as the trading loop reads them (a column per
+    ticker): closes carried forward over gaps, the fill prices (NaN where a ticker has no
+    bar) and, per session step, the columns whose closes stop there before the last
+    session. Built once per market: a sweep trades many plans on the same bars."""
+
+    tickers: pd.Index
+    close: np.ndarray
+    fill: np.ndarray
+    closing: dict[int, list[int]]
+
+    @classmethod
+    def of(cls, opens: pd.DataFrame, closes: pd.DataFrame, simulated: pd.DatetimeIndex,
+           costs: CostModel) -> SimulatedBars:
+        bars = closes.reindex(index=simulated)
+        fill = (opens if costs.fill_price == "open" else closes).reindex(
+            index=simulated, columns=bars.columns)
+        return cls(bars.columns, bars.ffill().to_numpy(), fill.to_numpy(), _ended(bars))
+
+    def subset(self, tickers: pd.Index) -> SimulatedBars:
+        """The bars of ``tickers`` only (in that order)."""
+        columns = self.tickers.get_indexer(tickers)
+        if (columns < 0).any():
+            raise ValueError(f"no bars for {list(tickers[columns < 0][:5])}")
+        renumber = {int(old): new for new, old in enumerate(columns)}
+        closing = {step: kept for step, ended in self.closing.items()
+                   if (kept := sorted(renumber[c] for c in ended if c in renumber))}
+        return SimulatedBars(tickers, self.close[:, columns], self.fill[:, columns], closing)
 
 
 def vectorised_backtest(rebalance_targets: pd.DataFrame, opens: pd.DataFrame,
@@ -37,55 +72,100 @@ def vectorised_backtest(rebalance_targets: pd.DataFrame, opens: pd.DataFrame,
     Returns per session: portfolio_value and traded_value (dollars), returns,
     commission (dollars).
     """
-    tickers = list(rebalance_targets.columns)
-    bars = closes.reindex(index=simulated, columns=tickers)
-    close = bars.ffill().to_numpy()
-    fill = (opens if costs.fill_price == "open" else closes).reindex(
-        index=simulated, columns=tickers).to_numpy()
+    columns = rebalance_targets.columns
+    bars = SimulatedBars.of(opens[columns], closes[columns], simulated, costs)
+    return trade_on_bars(rebalance_targets, bars, simulated, capital, costs)
+
+
+def trade_on_bars(rebalance_targets: pd.DataFrame, bars: SimulatedBars,
+                  simulated: pd.DatetimeIndex, capital: float, costs: CostModel) -> pd.DataFrame:
+    """:func:`vectorised_backtest` on bars already laid out on the simulated sessions
+    (their tickers those of ``rebalance_targets``, in order)."""
     steps = simulated.get_indexer(rebalance_targets.index)
     if (steps < 0).any():
         raise ValueError("rebalance sessions outside the simulated sessions: "
                          f"{rebalance_targets.index[steps < 0][:5].date.tolist()}")
+    closing = sorted((step, column) for step, columns in bars.closing.items()
+                     for column in columns)
+    closing_steps = np.array([step for step, _ in closing], dtype=np.int64)
+    closing_columns = np.array([column for _, column in closing], dtype=np.int64)
+    value, traded, commission = _trade(
+        steps.astype(np.int64), rebalance_targets.to_numpy(dtype=np.float64), closing_steps,
+        closing_columns, bars.close, bars.fill, float(capital), costs.slippage_bps, *costs.rates)
+    returns = value / np.concatenate([[capital], value[:-1]]) - 1.0
+    return pd.DataFrame({"portfolio_value": value, "returns": returns,
+                         "traded_value": traded, "commission": commission},
+                        index=simulated)
 
-    n = len(simulated)
-    plan = dict(zip(steps, rebalance_targets.to_numpy()))
-    closing = _ended(bars)
-    bought = np.zeros((n, len(tickers)))
+
+_slipped = numba.njit(cache=True)(costs.slipped)
+_commission = numba.njit(cache=True)(costs.commission)
+
+
+@numba.njit(cache=True)
+def _trade(steps, targets, closing_steps, closing_columns, close, fill, capital, slippage_bps,
+           per_share, per_dollar):
+    """The trading loop, compiled (a sweep runs it hundreds of times): rebalance step i
+    orders ``targets[i]`` of the equity at ``close[steps[i]]``, filled at ``fill`` of the
+    next session; then the positions whose data ends at a step are sold at its close.
+    Returns per session: the portfolio's value (cash and positions at the closes),
+    traded value and commission (dollars)."""
+    n, width = close.shape
+    bought = np.zeros((n, width))
     cash_flow = np.zeros(n)
     traded = np.zeros(n)
-    commission = np.zeros(n)
-    held = np.zeros(len(tickers))
-    cash = float(capital)
-    for step in sorted(plan.keys() | closing.keys()):
-        if step in plan and step + 1 < n:  # decided on the last session: nothing fills
-            price = close[step]
-            priced = np.isfinite(price)
-            equity = cash + np.dot(held[priced], price[priced])
-            order = np.zeros_like(held)
-            order[priced] = np.trunc(plan[step][priced] * equity / price[priced] - held[priced])
-            order[~np.isfinite(fill[step + 1])] = 0.0
-            executed = np.where(order != 0, costs.execution_price(fill[step + 1], order), 0.0)
-            charges = costs.commission_dollars(order, executed)
-            cash_flow[step + 1] = -np.dot(order, executed) - charges.sum()
-            cash += cash_flow[step + 1]
-            held += order
-            bought[step + 1] = order
-            traded[step + 1] = np.abs(order * executed).sum()
-            commission[step + 1] = charges.sum()
-        for column in closing.get(step, ()):
+    charged = np.zeros(n)
+    held = np.zeros(width)
+    cash = capital
+    plan, ends = 0, 0
+    while plan < len(steps) or ends < len(closing_steps):
+        step = min(steps[plan] if plan < len(steps) else n,
+                   closing_steps[ends] if ends < len(closing_steps) else n)
+        if plan < len(steps) and steps[plan] == step:
+            if step + 1 < n:  # decided on the last session: nothing fills
+                equity = 0.0
+                for column in range(width):
+                    if np.isfinite(close[step, column]):
+                        equity += held[column] * close[step, column]
+                equity += cash
+                flow = 0.0
+                for column in range(width):
+                    price, next_fill = close[step, column], fill[step + 1, column]
+                    if not (np.isfinite(price) and np.isfinite(next_fill)):
+                        continue
+                    order = np.trunc(targets[plan, column] * equity / price - held[column])
+                    if order == 0:
+                        continue
+                    executed = _slipped(next_fill, order, slippage_bps)
+                    fee = _commission(order, executed, per_share, per_dollar)
+                    flow -= order * executed + fee
+                    traded[step + 1] += abs(order * executed)
+                    charged[step + 1] += fee
+                    held[column] += order
+                    bought[step + 1, column] = order
+                cash_flow[step + 1] = flow
+                cash += flow
+            plan += 1
+        while ends < len(closing_steps) and closing_steps[ends] == step:
+            column = closing_columns[ends]
             proceeds = held[column] * close[step, column]
             cash_flow[step] += proceeds
             cash += proceeds
             traded[step] += abs(proceeds)
             bought[step, column] -= held[column]
             held[column] = 0.0
-
-    holdings = np.cumsum(bought, axis=0)
-    value = capital + np.cumsum(cash_flow) + np.nansum(holdings * close, axis=1)
-    returns = value / np.concatenate([[capital], value[:-1]]) - 1.0
-    return pd.DataFrame({"portfolio_value": value, "returns": returns,
-                         "traded_value": traded, "commission": commission},
-                        index=simulated)
+            ends += 1
+    value = np.empty(n)
+    cash, held = capital, np.zeros(width)
+    for step in range(n):
+        cash += cash_flow[step]
+        positions = 0.0
+        for column in range(width):
+            held[column] += bought[step, column]
+            if held[column] != 0 and np.isfinite(close[step, column]):
+                positions += held[column] * close[step, column]
+        value[step] = cash + positions
+    return value, traded, charged
 
 
 def _ended(bars: pd.DataFrame) -> dict[int, list[int]]:

@@ -27,7 +27,7 @@ from momentum_pipeline.backtest.performance import annual_return, max_drawdown, 
 from momentum_pipeline.research.statistics import (deflated_sharpe_ratio,
                                                    expected_maximum_sharpe, per_period_sharpe,
                                                    probability_of_backtest_overfitting)
-from momentum_pipeline.signals import Inputs, Scores, momentum_scores, target_weights
+from momentum_pipeline.signals import Inputs, Scores, decided_weights, momentum_scores
 from momentum_pipeline.strategy import StrategyParams, load_strategy, read_toml
 
 #: The parameters that :func:`momentum_scores` reads: configurations equal in these share
@@ -98,8 +98,9 @@ def configuration_key(params: StrategyParams) -> str:
 def configuration_returns(params: StrategyParams, inputs: Inputs, market: Market,
                           config: BacktestConfig, scores: Scores | None = None) -> pd.Series:
     """The daily returns of one configuration: its target weights traded by the
-    backtest's vectorised engine over the market's sessions."""
-    weights = target_weights(inputs, params, scores)
+    backtest's vectorised engine over the market's sessions (as decided: each row holds
+    until the next, as every session's would)."""
+    weights = decided_weights(inputs, params, scores)
     plan, _ = trade_plan(weights, market, where=f"sweep configuration {configuration_key(params)}")
     return vectorised_performance(plan, market, config)["returns"]
 

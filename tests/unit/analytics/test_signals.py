@@ -3,6 +3,8 @@ hold bands, caps and the buy/sell list."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from momentum_pipeline.foundation.calendar import sessions
-from momentum_pipeline.signals import (Selection, books, capped_weights, decision_sessions,
-                                       generate_signals, momentum_scores, target_weights,
-                                       weights_schema)
+from momentum_pipeline.signals import (Ranking, Selection, _ranks, books, capped_weights,
+                                       decision_sessions, generate_signals, momentum_scores,
+                                       target_weights, weights_schema)
 from momentum_pipeline.strategy import StrategyParams
 from momentum_pipeline.validation import SchemaMismatch, check_schema
 from tests.unit.analytics.panels import REAL_TICKERS, generated_inputs, real_bars, signal_inputs
@@ -109,23 +111,56 @@ def test_capped_weights_when_the_caps_cannot_reach_the_total_then_every_name_is_
     np.testing.assert_allclose(weights, [[0.3, 0.3], [0.0, 0.0]])
 
 
+def selection(long_entry, long_band, short_entry=None, short_band=None) -> Selection:
+    """A Selection of these entries and bands (ranks and slots unused by books)."""
+    rows = len(long_entry)
+    nothing = np.zeros_like(long_entry)
+    return Selection(sessions=pd.date_range("2024-01-31", periods=rows, freq="ME"),
+                     ranking=Ranking(rank=np.ones(long_entry.shape),
+                                     from_bottom=np.ones(long_entry.shape),
+                                     count=np.full(rows, long_entry.shape[1])),
+                     long_slots=np.ones(rows), short_slots=np.zeros(rows),
+                     hold_slots=np.full(rows, 2), long_entry=long_entry, long_band=long_band,
+                     short_entry=nothing if short_entry is None else short_entry,
+                     short_band=nothing if short_band is None else short_band)
+
+
 def test_books_when_a_held_name_leaves_the_entry_slots_then_it_stays_until_it_leaves_the_band():
-    days = pd.date_range("2024-01-31", periods=4, freq="ME")
-
-    def frame(rows):
-        return pd.DataFrame(rows, index=days, columns=["A", "B"])
-
-    entry = frame([[True, False], [False, True], [False, False], [False, False]])
-    band = frame([[True, True], [True, True], [False, True], [True, False]])
-    chosen = Selection(rank=frame(1.0), count=pd.Series(2, index=days),
-                       long_slots=pd.Series(1, index=days), short_slots=pd.Series(0, index=days),
-                       hold_slots=pd.Series(2, index=days), long_entry=entry,
-                       short_entry=frame(False), long_band=band, short_band=frame(False))
-    long, short = books(chosen)
+    entry = np.array([[True, False], [False, True], [False, False], [False, False]])
+    band = np.array([[True, True], [True, True], [False, True], [True, False]])
+    long, short = books(selection(entry, band))
     # A enters, stays in the band while B enters, drops out; B stays, then drops out.
     np.testing.assert_array_equal(long, [[True, False], [True, True], [False, True],
                                          [False, False]])
     assert not short.any()
+
+
+def test_books_when_random_entries_and_bands_then_equal_to_the_rule_applied_row_by_row():
+    rng = np.random.default_rng(7)
+    shape = (300, 12)
+    long_entry, short_entry = rng.random(shape) < 0.1, rng.random(shape) < 0.1
+    long_band, short_band = rng.random(shape) < 0.8, rng.random(shape) < 0.8
+
+    long, short = books(selection(long_entry, long_band, short_entry, short_band))
+
+    expected_long, expected_short = np.zeros(shape, bool), np.zeros(shape, bool)
+    held_long = held_short = np.zeros(shape[1], bool)
+    for row in range(shape[0]):  # the rule as the docstring states it
+        held_long = long_entry[row] | (held_long & long_band[row])
+        held_short = (short_entry[row] | (held_short & short_band[row])) & ~held_long
+        expected_long[row], expected_short[row] = held_long, held_short
+    np.testing.assert_array_equal(long, expected_long)
+    np.testing.assert_array_equal(short, expected_short)
+    assert short.any() and long.any() and not (long & short).any()
+
+
+def test_ranks_when_ties_and_missing_values_then_as_pandas_rank_first():
+    values = np.array([[0.3, np.nan, 0.1, 0.3, -0.2], [np.nan, np.nan, 1.0, 1.0, 1.0]])
+
+    for descending in (False, True):
+        frame = pd.DataFrame(values).rank(axis=1, ascending=not descending, method="first")
+        np.testing.assert_array_equal(_ranks(-values if descending else values),
+                                      frame.to_numpy())
 
 
 def test_decision_sessions_when_monthly_or_weekly_then_last_nyse_session_of_the_period():
@@ -194,6 +229,20 @@ def test_rebalance_list_when_weights_change_then_it_lists_exactly_the_changes_se
             assert move.startswith("exit")
         else:
             assert move.startswith(("resize", "switch"))
+
+
+def test_target_weights_when_volatility_scaling_is_off_then_the_held_names_weigh_alike():
+    inputs = generated_inputs(4, 12, 200)
+    params = StrategyParams(lookback=40, skip=2, min_history=60, volatility_window=10,
+                            rebalance="monthly", top_fraction=0.4, hold_fraction=0.5,
+                            rsi_long_min=0.0, macd_trend=False, max_weight=0.5)
+    scaled = target_weights(inputs, params).iloc[-1]
+    equal = target_weights(inputs, dataclasses.replace(params, volatility_scaling=False)).iloc[-1]
+
+    held = equal[equal != 0]
+    assert len(held) >= 2 and held.index.equals(scaled[scaled != 0].index)  # same names
+    np.testing.assert_allclose(held, 1.0 / len(held))
+    assert scaled[held.index].std() > 1e-3  # scaled, they differ with their volatilities
 
 
 def test_rebalance_list_when_no_decision_is_due_then_it_is_empty():

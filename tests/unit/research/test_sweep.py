@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,10 @@ def test_load_grid_when_the_repositorys_file_then_its_combinations(tmp_path):
     grid = load_grid(REPO / "config" / "research" / "sweep.toml",
                      REPO / "config" / "strategy" / "momentum.toml")
     valid, invalid = grid.configurations()
-    assert len(valid) == 288 and not invalid
+    # Every combination is a valid strategy; the parameters are all varied.
+    assert len(valid) == math.prod(len(values) for values in grid.values.values()) and not invalid
+    assert {"lookback", "skip", "top_fraction", "max_weight", "rebalance", "macd_trend",
+            "volatility_scaling", "mode"} <= set(grid.values)
     assert dataclasses.replace(valid[0], **{k: getattr(grid.base, k) for k in grid.values}) == grid.base
     broken = tmp_path / "grid.toml"
     broken.write_text('holdout_start = "2023-01-03"\n[grid]\nlookbak = [126]\n')
