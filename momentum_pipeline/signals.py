@@ -212,18 +212,21 @@ def select(inputs: Inputs, derived: Scores, params: StrategyParams,
     else:
         short_slots = np.zeros_like(count)
     rsi, macd = inputs.rsi.to_numpy()[rows], inputs.macd.to_numpy()[rows]
-    long_ok = rsi >= params.rsi_long_min
-    short_ok = rsi <= params.rsi_short_max
-    if params.macd_trend:
-        long_ok &= macd > 0
-        short_ok &= macd < 0
     rank, from_bottom = ranked.rank, ranked.from_bottom
+    long_entry = (rank <= long_slots[:, None]) & (rsi >= params.rsi_long_min)
+    if params.macd_trend:
+        long_entry &= macd > 0
+    if params.long_short:
+        short_entry = (from_bottom <= short_slots[:, None]) & (rsi <= params.rsi_short_max)
+        if params.macd_trend:
+            short_entry &= macd < 0
+        short_band = from_bottom <= hold_slots[:, None]
+    else:
+        short_entry = short_band = np.zeros(rank.shape, dtype=bool)
     return Selection(sessions=inputs.close.index[rows], ranking=ranked, long_slots=long_slots,
-                     short_slots=short_slots, hold_slots=hold_slots,
-                     long_entry=(rank <= long_slots[:, None]) & long_ok,
-                     short_entry=(from_bottom <= short_slots[:, None]) & short_ok,
-                     long_band=rank <= hold_slots[:, None],
-                     short_band=(from_bottom <= hold_slots[:, None]) & params.long_short)
+                     short_slots=short_slots, hold_slots=hold_slots, long_entry=long_entry,
+                     short_entry=short_entry, long_band=rank <= hold_slots[:, None],
+                     short_band=short_band)
 
 
 def books(chosen: Selection) -> tuple[np.ndarray, np.ndarray]:
@@ -235,6 +238,8 @@ def books(chosen: Selection) -> tuple[np.ndarray, np.ndarray]:
     where the two could meet, so no name is on both sides.
     """
     long = _held(chosen.long_entry, chosen.long_band)
+    if not chosen.short_entry.any():  # long-only
+        return long, np.zeros_like(long)
     return long, _held(chosen.short_entry & ~long, chosen.short_band & ~long)
 
 

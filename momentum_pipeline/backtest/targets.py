@@ -2,8 +2,10 @@
 sessions and reduced to the rebalance sessions.
 
 A weight row dated ``t`` is decided on ``t``'s close; it holds until a later row
-replaces it. The portfolio is rebalanced (every ticker back to its target) on
-the sessions whose target row differs from the previous session's, and only then,
+replaces it. Targets are kept that way too, as rows that each hold until the next (a
+row per session is one such form, a row per decision another, much smaller: a sweep
+trades hundreds of plans). The portfolio is rebalanced (every ticker back to its
+target) on the sessions whose target row differs from the one before, and only then,
 so weights drift with prices in between.
 
 A ticker whose bars stop before the bundle's last session (a delisting, a stale
@@ -25,8 +27,10 @@ BarRanges = Mapping[str, tuple[pd.Timestamp, pd.Timestamp]]
 
 
 def align_targets(weights: pd.DataFrame, sessions: pd.DatetimeIndex, where: str) -> pd.DataFrame:
-    """The target of every session: the latest weight row dated on or before it, 0
-    (flat) before the first row. Raises on non-finite weights or unsorted dates."""
+    """The targets on ``sessions`` as rows that each hold until the next: on the first
+    session the latest weight row dated on or before it (0, flat, when there is none),
+    then each later row on the session it takes effect (a row dated between sessions
+    holds from the next one). Raises on non-finite weights or unsorted dates."""
     if not isinstance(weights.index, pd.DatetimeIndex):
         raise ValueError(f"{where}: index must be dates, got {type(weights.index).__name__}")
     if not (weights.index.is_monotonic_increasing and weights.index.is_unique):
@@ -42,10 +46,13 @@ def align_targets(weights: pd.DataFrame, sessions: pd.DatetimeIndex, where: str)
     if weights.index[0] > sessions[-1]:
         raise ValueError(f"{where}: first target weights on {weights.index[0].date()}, "
                          f"after the backtest's last session {sessions[-1].date()}")
-    latest = weights.index.searchsorted(sessions, side="right") - 1  # the row in force
-    aligned = values[np.maximum(latest, 0)]
-    aligned[latest < 0] = 0.0  # flat before the first row
-    return pd.DataFrame(aligned, index=sessions, columns=weights.columns)
+    effective = sessions.searchsorted(weights.index, side="left")  # a row's first session
+    kept = (effective < len(sessions)) & np.append(effective[1:] != effective[:-1], True)
+    rows, effective = values[kept], effective[kept]  # the last row per session
+    if effective[0] > 0:  # flat until the first row
+        rows = np.vstack([np.zeros((1, values.shape[1])), rows])
+        effective = np.append(0, effective)
+    return pd.DataFrame(rows, index=sessions[effective], columns=weights.columns)
 
 
 def rebalances(targets: pd.DataFrame) -> pd.DataFrame:
@@ -84,7 +91,7 @@ def check_targets_have_bars(targets: pd.DataFrame, bar_ranges: BarRanges) -> Non
         raise ValueError(f"target weights for tickers without cleaned bars: "
                          f"{', '.join(unknown[:MAX_LISTED])}"
                          f"{' and more' if len(unknown) > MAX_LISTED else ''}")
-    firsts = np.array([bar_ranges[t][0] for t in targets.columns], dtype="datetime64[ns]")
+    firsts = np.array([bar_ranges[t][0].value for t in targets.columns]).astype("datetime64[ns]")
     leading = targets.iloc[:targets.index.searchsorted(firsts.max())]  # before some first bar
     before = (leading.to_numpy() != 0) & (leading.index.to_numpy()[:, None] < firsts[None, :])
     for column in np.flatnonzero(before.any(axis=0))[:1]:
@@ -108,22 +115,26 @@ def ended_tickers(bar_ranges: BarRanges) -> dict[str, pd.Timestamp]:
 def close_ended_positions(targets: pd.DataFrame, bar_ranges: BarRanges,
                           last_closes: Mapping[str, float]) -> tuple[pd.DataFrame, list[str]]:
     """``targets`` with the target of each ticker whose data ends (:func:`ended_tickers`)
-    set to 0 from its last bar on, and a note per ticker that had a non-zero target
-    there: its position is closed at its last close (``last_closes``, dollars), as
-    zipline closes it at the ``auto_close_date`` the bundle gives it."""
+    set to 0 from its last bar on (a row is added there when none starts on it), and a
+    note per ticker that had a non-zero target there: its position is closed at its last
+    close (``last_closes``, dollars), as zipline closes it at the ``auto_close_date``
+    the bundle gives it."""
     closed = targets
     notes = []
     for ticker, last in ended_tickers(bar_ranges).items():
         if ticker not in closed.columns:
             continue
-        after = closed.index >= last
-        held = closed.loc[after, ticker]
+        in_force = max(closed.index.searchsorted(last, side="right") - 1, 0)  # on `last`
+        held = closed[ticker].iloc[in_force:]
         held = held[held != 0]
         if held.empty:
             continue
         if closed is targets:  # copied only when something changes
             closed = targets.copy()
-        closed.loc[after, ticker] = 0.0
+        if closed.index[in_force] < last:
+            row = closed.iloc[[in_force]].set_axis(pd.DatetimeIndex([last], name=closed.index.name))
+            closed = pd.concat([closed, row]).sort_index()
+        closed.loc[closed.index >= last, ticker] = 0.0
         notes.append(f"{ticker}: data ends {last.date()} while held (target "
                      f"{100 * held.iloc[0]:.1f} % of equity); closed at its last close "
                      f"{last_closes[ticker]:.2f} on {last.date()}")

@@ -105,22 +105,28 @@ _commission = numba.njit(cache=True)(costs.commission)
 @numba.njit(cache=True)
 def _trade(steps, targets, closing_steps, closing_columns, close, fill, capital, slippage_bps,
            per_share, per_dollar):
-    """The trading loop, compiled (a sweep runs it hundreds of times): rebalance step i
-    orders ``targets[i]`` of the equity at ``close[steps[i]]``, filled at ``fill`` of the
-    next session; then the positions whose data ends at a step are sold at its close.
-    Returns per session: the portfolio's value (cash and positions at the closes),
-    traded value and commission (dollars)."""
+    """The trading loop, compiled (a sweep runs it hundreds of times), one pass over the
+    sessions: the orders decided on the session before fill; rebalance step i orders
+    ``targets[i]`` of the equity at ``close[steps[i]]`` (orders count as held from then
+    on), to fill at ``fill`` of the next session; then the positions whose data ends
+    there are sold at its close. Returns per session: the portfolio's value (cash and
+    positions at the closes), traded value and commission (dollars)."""
     n, width = close.shape
-    bought = np.zeros((n, width))
-    cash_flow = np.zeros(n)
+    value = np.empty(n)
     traded = np.zeros(n)
     charged = np.zeros(n)
-    held = np.zeros(width)
-    cash = capital
+    held = np.zeros(width)       # shares, orders to fill included
+    position = np.zeros(width)   # shares filled
+    pending = np.zeros(width)    # ordered, to fill on the next session
+    cash = settled = capital     # dollars, after the orders decided / after the fills
+    pending_flow, filling = 0.0, False
     plan, ends = 0, 0
-    while plan < len(steps) or ends < len(closing_steps):
-        step = min(steps[plan] if plan < len(steps) else n,
-                   closing_steps[ends] if ends < len(closing_steps) else n)
+    for step in range(n):
+        if filling:
+            position += pending
+            settled += pending_flow
+            pending[:] = 0.0
+            pending_flow, filling = 0.0, False
         if plan < len(steps) and steps[plan] == step:
             if step + 1 < n:  # decided on the last session: nothing fills
                 equity = 0.0
@@ -128,7 +134,6 @@ def _trade(steps, targets, closing_steps, closing_columns, close, fill, capital,
                     if np.isfinite(close[step, column]):
                         equity += held[column] * close[step, column]
                 equity += cash
-                flow = 0.0
                 for column in range(width):
                     price, next_fill = close[step, column], fill[step + 1, column]
                     if not (np.isfinite(price) and np.isfinite(next_fill)):
@@ -138,33 +143,28 @@ def _trade(steps, targets, closing_steps, closing_columns, close, fill, capital,
                         continue
                     executed = _slipped(next_fill, order, slippage_bps)
                     fee = _commission(order, executed, per_share, per_dollar)
-                    flow -= order * executed + fee
+                    pending_flow -= order * executed + fee
                     traded[step + 1] += abs(order * executed)
                     charged[step + 1] += fee
                     held[column] += order
-                    bought[step + 1, column] = order
-                cash_flow[step + 1] = flow
-                cash += flow
+                    pending[column] = order
+                    filling = True
+                cash += pending_flow
             plan += 1
         while ends < len(closing_steps) and closing_steps[ends] == step:
             column = closing_columns[ends]
             proceeds = held[column] * close[step, column]
-            cash_flow[step] += proceeds
             cash += proceeds
+            settled += proceeds
             traded[step] += abs(proceeds)
-            bought[step, column] -= held[column]
+            position[column] -= held[column]
             held[column] = 0.0
             ends += 1
-    value = np.empty(n)
-    cash, held = capital, np.zeros(width)
-    for step in range(n):
-        cash += cash_flow[step]
         positions = 0.0
         for column in range(width):
-            held[column] += bought[step, column]
-            if held[column] != 0 and np.isfinite(close[step, column]):
-                positions += held[column] * close[step, column]
-        value[step] = cash + positions
+            if position[column] != 0 and np.isfinite(close[step, column]):
+                positions += position[column] * close[step, column]
+        value[step] = settled + positions
     return value, traded, charged
 
 

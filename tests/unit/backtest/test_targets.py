@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -27,9 +28,37 @@ def test_align_targets_when_rows_are_monthly_then_each_holds_until_the_next_and_
 
     targets = align_targets(monthly, SESSIONS[1:], where="w.parquet")
 
-    assert targets.index.equals(SESSIONS[1:])
-    assert targets.loc["2024-01-04"].tolist() == [0.5, 0.5]
-    assert targets.loc["2024-01-05":].eq(pd.Series({"AAPL": 1.0, "MSFT": 0.0})).all(axis=None)
+    # A row holds until the next: December's on the first session, January's from the 5th.
+    assert targets.index.equals(pd.DatetimeIndex(["2024-01-03", "2024-01-05"], name="date"))
+    assert targets.to_numpy().tolist() == [[0.5, 0.5], [1.0, 0.0]]
+
+
+def test_plan_when_weights_come_a_row_per_session_or_a_row_per_decision_then_the_same():
+    days = sessions(pd.Timestamp("2023-01-03"), pd.Timestamp("2023-12-29"))
+    rng = np.random.default_rng(3)
+    decisions = np.sort(rng.choice(len(days), 20, replace=False))
+    decided = pd.DataFrame(rng.choice([0.0, 0.1, 0.25], (20, 3)), index=days[decisions],
+                           columns=["AAPL", "JPM", "XOM"]).rename_axis("date")
+    decided.iloc[-3:, 1] = 0.3  # JPM is held when its data ends
+    # A row dated on a Saturday holds from the next session, in both forms.
+    saturday = pd.Timestamp("2023-06-17")
+    decided = pd.concat([decided, pd.DataFrame([[0.2, 0.2, 0.2]], columns=decided.columns,
+                                               index=pd.DatetimeIndex([saturday], name="date"))])
+    decided = decided.sort_index()
+    every_session = decided.reindex(decided.index.union(days)).ffill().fillna(0.0).reindex(days)
+    ranges = {"AAPL": (days[0], days[-1]), "JPM": (days[0], days[-30]), "XOM": (days[0], days[-1])}
+    simulated = days[10:]
+
+    def plan(weights):
+        targets = align_targets(weights, simulated, where="w")
+        check_targets_have_bars(targets, ranges)
+        closed, notes = close_ended_positions(targets, ranges, {"JPM": 10.0})
+        return rebalances(closed), notes
+
+    sparse, dense = plan(decided), plan(every_session)
+    pd.testing.assert_frame_equal(sparse[0], dense[0], check_exact=True)
+    assert sparse[1] == dense[1] and len(dense[1]) == 1  # JPM closed where its data ends
+    assert days[-30] in dense[0].index
 
 
 def test_align_targets_when_first_row_is_after_the_start_then_earlier_sessions_are_flat():
