@@ -107,11 +107,23 @@ def probability_of_backtest_overfitting(returns: np.ndarray, splits: int = 16) -
     training = np.zeros((math.comb(splits, splits // 2), splits))
     for row, chosen in enumerate(itertools.combinations(range(splits), splits // 2)):
         training[row, list(chosen)] = 1.0
+    logits = np.concatenate([_logits(chunk, sums, squares, lengths)
+                             for chunk in np.array_split(training, -(-len(training) // CSCV_CHUNK))])
+    return Overfitting(probability=float((logits <= 0).mean()), logits=logits, splits=splits)
+
+
+#: Splits judged at once: bounds the memory of a large sweep (a split x configuration
+#: array of Sharpe ratios per half).
+CSCV_CHUNK = 1024
+
+
+def _logits(training: np.ndarray, sums: np.ndarray, squares: np.ndarray,
+            lengths: np.ndarray) -> np.ndarray:
+    """λ of each split (a row of ``training``: 1 for its training blocks)."""
     testing = 1.0 - training
     inside = _block_sharpe(training @ sums, training @ squares, training @ lengths)
     outside = _block_sharpe(testing @ sums, testing @ squares, testing @ lengths)
     winner = outside[np.arange(len(outside)), inside.argmax(axis=1)][:, None]
     rank = (outside < winner).sum(axis=1) + ((outside == winner).sum(axis=1) + 1) / 2
-    omega = rank / (configurations + 1)
-    logits = np.log(omega / (1 - omega))
-    return Overfitting(probability=float((logits <= 0).mean()), logits=logits, splits=splits)
+    omega = rank / (sums.shape[1] + 1)
+    return np.log(omega / (1 - omega))
