@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,11 +46,13 @@ import pandera.pandas as pa
 
 from momentum_pipeline.foundation.calendar import last_session_on_or_before, session_days, sessions
 from momentum_pipeline.metrics import annualised_volatility
-from momentum_pipeline.strategy import StrategyParams
+from momentum_pipeline.strategy import FILE_SECTIONS, StrategyParams
 
 #: Feature columns (from BuildFeatures) that the confirmation reads.
 FEATURE_COLUMNS = ("rsi", "macd")
 REBALANCE_COLUMNS = ["ticker", "action", "previous_weight", "target_weight", "reason"]
+#: The parameters that size the books, not choose them (and the strategy's name).
+SIZING = (*FILE_SECTIONS["sizing"], "name")
 #: Rounding slack of the weight checks (fractions of equity).
 WEIGHT_TOLERANCE = 1e-9
 
@@ -140,18 +143,24 @@ class Scores:
     volatility: pd.DataFrame
     history: pd.DataFrame
     has_signal: pd.DataFrame
-    _rankings: dict[bytes, Ranking] = field(default_factory=dict, compare=False, repr=False)
+    _kept: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def kept(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, once per ``key``: a sweep's configurations that share these
+        scores and the parameters in ``key`` share what is derived from them."""
+        if key not in self._kept:
+            self._kept[key] = compute()
+        return self._kept[key]
 
     def ranking(self, rows: np.ndarray) -> Ranking:
-        """The ranking on the sessions where ``rows`` is True, kept: a sweep's
-        configurations that share scores and decision sessions share it."""
-        key = np.packbits(rows).tobytes() + len(rows).to_bytes(8, "little")
-        if key not in self._rankings:
+        """The ranking on the sessions where ``rows`` is True."""
+        def rank() -> Ranking:
             has_signal = self.has_signal.to_numpy()[rows]
             momentum = np.where(has_signal, self.momentum.to_numpy()[rows], np.nan)
-            self._rankings[key] = Ranking(rank=_ranks(-momentum), from_bottom=_ranks(momentum),
-                                          count=has_signal.sum(axis=1))
-        return self._rankings[key]
+            return Ranking(rank=_ranks(-momentum), from_bottom=_ranks(momentum),
+                           count=has_signal.sum(axis=1))
+
+        return self.kept(("ranking", np.packbits(rows).tobytes(), len(rows)), rank)
 
 
 def momentum_scores(inputs: Inputs, params: StrategyParams) -> Scores:
@@ -285,7 +294,10 @@ def decide(inputs: Inputs, derived: Scores, params: StrategyParams,
            rows: np.ndarray) -> np.ndarray:
     """Target weights on the sessions where ``rows`` is True (fractions of equity; a
     row per such session, a column per ticker)."""
-    long, short = books(select(inputs, derived, params, rows))
+    # The books depend on every parameter but the sizing ones.
+    chosen_by = tuple(sorted((k, v) for k, v in params.to_dict().items() if k not in SIZING))
+    long, short = derived.kept(("books", chosen_by, np.packbits(rows).tobytes(), len(rows)),
+                               lambda: books(select(inputs, derived, params, rows)))
     if params.volatility_scaling:
         volatility = derived.volatility.to_numpy()[rows]
         # Names without a signal (zero or no volatility among them) are never in a book.

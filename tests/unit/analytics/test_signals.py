@@ -245,6 +245,23 @@ def test_target_weights_when_volatility_scaling_is_off_then_the_held_names_weigh
     assert scaled[held.index].std() > 1e-3  # scaled, they differ with their volatilities
 
 
+def test_target_weights_when_scores_are_shared_by_configurations_then_as_computed_alone():
+    inputs = generated_inputs(4, 12, 200)
+    base = StrategyParams(lookback=40, skip=2, min_history=60, volatility_window=10,
+                          top_fraction=0.2, hold_fraction=0.5, rsi_long_min=0.0,
+                          macd_trend=False, max_weight=0.5)
+    shared = momentum_scores(inputs, base)  # keeps rankings and books between calls
+    seen = []
+    for changes in ({}, {"top_fraction": 0.4}, {"mode": "long_short"}, {"max_weight": 0.15},
+                    {"volatility_scaling": False}, {"rebalance": "weekly"},
+                    {"macd_trend": True}, {"hold_fraction": 0.9}):
+        params = dataclasses.replace(base, **changes)
+        weights = target_weights(inputs, params, shared)
+        pd.testing.assert_frame_equal(weights, target_weights(inputs, params), check_exact=True)
+        assert not any(weights.equals(other) for other in seen), changes  # each one differs
+        seen.append(weights)
+
+
 def test_rebalance_list_when_no_decision_is_due_then_it_is_empty():
     inputs = generated_inputs(3, 6, 200)
     params = StrategyParams(lookback=40, skip=2, min_history=60, volatility_window=10,
