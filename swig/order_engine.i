@@ -92,6 +92,9 @@ static void raise_journal_corrupted(const order_engine::JournalCorrupted& error)
 %ignore order_engine::VenueOrder;
 %ignore order_engine::VenueFill;
 %ignore order_engine::Venue;
+%ignore order_engine::VenueOrderState;
+%ignore order_engine::VenueInDoubt;
+%ignore order_engine::VenueRejected;
 %ignore order_engine::PaperVenue;
 %ignore order_engine::OrderJournal;
 %ignore order_engine::JournalCorrupted;
