@@ -180,7 +180,12 @@ struct InitiatorSession::Impl : public FIX::Application {
 InitiatorSession::InitiatorSession(const std::string& settings_path, SessionEvents events)
     : impl_(new Impl(settings_path, std::move(events))) {}
 
-InitiatorSession::~InitiatorSession() { impl_->initiator->stop(); }
+// Forced: QuickFIX's graceful stop polls once a second for the logout.
+InitiatorSession::~InitiatorSession() { impl_->initiator->stop(true); }
+
+void InitiatorSession::logout() {
+  if (FIX::Session* live = FIX::Session::lookupSession(impl_->session)) live->logout("the order engine closes");
+}
 
 void InitiatorSession::start() {
   try {

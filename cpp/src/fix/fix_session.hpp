@@ -60,7 +60,7 @@ class InitiatorSession {
   /// Reads a QuickFIX settings file with exactly one session; throws std::runtime_error
   /// naming the file for a bad one (PersistMessages must be N, see session.cfg.example).
   InitiatorSession(const std::string& settings_path, SessionEvents events);
-  ~InitiatorSession();  // logs out and stops the socket thread
+  ~InitiatorSession();  // stops the socket thread at once (logout() first for a clean end)
   InitiatorSession(const InitiatorSession&) = delete;
   InitiatorSession& operator=(const InitiatorSession&) = delete;
 
@@ -68,6 +68,8 @@ class InitiatorSession {
   void start();
   /// "host:port" of the counterparty, for error messages.
   const std::string& counterparty() const;
+  /// Sends a Logout; on_logout follows when the counterparty answers.
+  void logout();
   /// False when the session is not logged on: nothing was sent.
   bool send(const NewOrderSingle& order);
   bool send(const OrderStatusRequest& request);

@@ -64,7 +64,11 @@ FixVenue::FixVenue(const FixVenueOptions& options) : options_(options) {
   }
 }
 
-FixVenue::~FixVenue() = default;
+FixVenue::~FixVenue() {
+  fix_->logout();  // a Logout answered ends the session cleanly; a silent counterparty gets 2 s
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, std::chrono::seconds(2), [this] { return !logged_on_; });
+}
 
 const std::string& FixVenue::counterparty() const { return fix_->counterparty(); }
 
