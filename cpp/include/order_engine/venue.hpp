@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,13 +37,13 @@ struct VenueOrderState {
 /// unknown (a timeout, a dropped connection): the engine leaves it in doubt.
 class VenueInDoubt : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit VenueInDoubt(const std::string& what) : std::runtime_error(what) {}
 };
 
 /// Thrown by send() when the venue refused the order: it never traded.
 class VenueRejected : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit VenueRejected(const std::string& what) : std::runtime_error(what) {}
 };
 
 /// One execution of one of our orders (the one sent, or a resting one it met).
