@@ -154,6 +154,29 @@ TEST_F(FixVenueTest, OrdersAreFilledAtTheVenueAndPositionsEqualTheFills) {
   for (const char* id : {"D1-AAPL-BUY-1", "D1-AAPL-SELL-1", "D1-MSFT-BUY-1", "D1-MSFT-BUY-2"}) EXPECT_EQ(received(id), 1U) << id;
 }
 
+TEST_F(FixVenueTest, ADayOrderRestsAtTheVenueUntilTheEndOfDayCancelsIt) {
+  Simulator simulator(port_, dir_, {});
+  {
+    auto engine = open_engine();
+    const NewOrder bid{"D1-MSFT-BUY-1", "MSFT", Side::Buy, OrderType::Limit, TimeInForce::Day, 10, 295.0};
+    ASSERT_EQ(engine->submit(bid).status, OrderStatus::Resting);
+    const std::vector<OrderReport> expired = engine->end_of_day();
+    ASSERT_EQ(expired.size(), 1U);
+    EXPECT_EQ(expired[0].status, OrderStatus::Expired);
+  }
+  FixVenue venue(FixVenueOptions{settings_, 5000ms, 5000ms});
+  const std::optional<VenueOrderState> state = venue.status(VenueOrder{0, 0, Side::Buy, 0, 10, false, "D1-MSFT-BUY-1", "MSFT"});
+  ASSERT_TRUE(state && state->known);
+  EXPECT_EQ(state->status, OrderStatus::Cancelled);
+  try {
+    static_cast<void>(venue.cancel(VenueOrder{0, 0, Side::Buy, 0, 10, true, "D1-MSFT-BUY-1", "MSFT"}));
+    FAIL() << "cancelled an order twice";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("D1-MSFT-BUY-1 (BUY 10 MSFT): 127.0.0.1:" + std::to_string(port_) + " refused it"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST_F(FixVenueTest, PartialFillsAccumulate) {
   Simulator simulator(port_, dir_, {"--partial", "3"});
   auto engine = open_engine();

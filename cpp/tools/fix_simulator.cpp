@@ -13,7 +13,8 @@
 // order (it trades) but drops the connection before answering it, once. Every
 // ClOrdID received is appended to the orders log, one a line, so a test can count
 // duplicates. OrderStatusRequests are answered from the simulator's order table
-// (unknown orders: OrdStatus=8, OrdRejReason=5). The store keeps sequence numbers
+// (unknown orders: OrdStatus=8, OrdRejReason=5), OrderCancelRequests for working
+// orders cancel them (others get an OrderCancelReject). The store keeps sequence numbers
 // and sent messages across restarts, for resends. QuickFIX 1.14 listens on every
 // interface (it has no SocketAcceptHost): run it on a test machine only. Stops on
 // SIGINT/SIGTERM.
@@ -102,6 +103,7 @@ class Exchange : public FIX::Application {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (type == FIX::MsgType_NewOrderSingle) return new_order(message, session);
     if (type == FIX::MsgType_OrderStatusRequest) return order_status(message, session);
+    if (type == FIX::MsgType_OrderCancelRequest) return cancel(message, session);
     throw FIX::UnsupportedMessageType();
   }
 
@@ -149,6 +151,30 @@ class Exchange : public FIX::Application {
       std::cout << "dropping the connection after order " << id << std::endl;
       if (FIX::Session* live = FIX::Session::lookupSession(session)) live->disconnect();
     }
+  }
+
+  void cancel(const FIX::Message& message, const FIX::SessionID& session) {
+    const std::string id = message.getField(FIX::FIELD::ClOrdID);
+    const std::string original = message.getField(FIX::FIELD::OrigClOrdID);
+    const auto known = orders_.find(original);
+    if (known == orders_.end() || (known->second.status != FIX::OrdStatus_NEW &&
+                                   known->second.status != FIX::OrdStatus_PARTIALLY_FILLED)) {
+      FIX::Message reject;
+      reject.getHeader().setField(FIX::MsgType(FIX::MsgType_OrderCancelReject));
+      reject.setField(FIX::OrderID(known == orders_.end() ? "NONE" : "SIM-" + original));
+      reject.setField(FIX::ClOrdID(id));
+      reject.setField(FIX::OrigClOrdID(original));
+      reject.setField(FIX::OrdStatus(known == orders_.end() ? FIX::OrdStatus_REJECTED : known->second.status));
+      reject.setField(FIX::CxlRejResponseTo(FIX::CxlRejResponseTo_ORDER_CANCEL_REQUEST));
+      reject.setField(FIX::CxlRejReason(known == orders_.end() ? FIX::CxlRejReason_UNKNOWN_ORDER
+                                                              : FIX::CxlRejReason_TOO_LATE_TO_CANCEL));
+      reject.setField(FIX::Text(known == orders_.end() ? "unknown order " + original : original + " is not working"));
+      return send(reject, session);
+    }
+    known->second.status = FIX::OrdStatus_CANCELED;
+    FIX44::ExecutionReport answer = report(id, known->second, FIX::ExecType_CANCELED, 0, 0);
+    answer.set(FIX::OrigClOrdID(original));
+    send(answer, session);
   }
 
   void order_status(const FIX::Message& message, const FIX::SessionID& session) {

@@ -42,7 +42,8 @@ class FixVenue final : public Venue {
 
   void set_reference_price(SymbolId symbol, Price reference) override;
   [[nodiscard]] Quantity send(const VenueOrder& order, std::vector<VenueFill>& fills) override;
-  /// Not supported yet: throws std::runtime_error naming the order (cancel it at the broker).
+  /// An OrderCancelRequest (ClOrdID <id>-X); throws std::runtime_error naming the order
+  /// when the venue refuses it, VenueInDoubt when it does not answer.
   [[nodiscard]] Quantity cancel(const VenueOrder& order) override;
   [[nodiscard]] BookTop top(SymbolId symbol) const override;
   /// An OrderStatusRequest; an order the venue does not know comes back !known.

@@ -7,6 +7,7 @@
 #include <quickfix/SessionSettings.h>
 #include <quickfix/SocketInitiator.h>
 #include <quickfix/fix44/NewOrderSingle.h>
+#include <quickfix/fix44/OrderCancelRequest.h>
 #include <quickfix/fix44/OrderStatusRequest.h>
 
 #include <cmath>
@@ -145,8 +146,10 @@ struct InitiatorSession::Impl : public FIX::Application {
                                                                     FIX::IncorrectTagValue, FIX::RejectLogon) override {}
   void fromApp(const FIX::Message& message, const FIX::SessionID&) throw(
       FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue, FIX::UnsupportedMessageType) override {
-    if (message.getHeader().getField(FIX::FIELD::MsgType) != FIX::MsgType_ExecutionReport) return;
+    const std::string type = message.getHeader().getField(FIX::FIELD::MsgType);
+    if (type != FIX::MsgType_ExecutionReport && type != FIX::MsgType_OrderCancelReject) return;
     ExecutionReport report;
+    report.cancel_rejected = type == FIX::MsgType_OrderCancelReject;
     report.client_order_id = message.getField(FIX::FIELD::ClOrdID);
     report.exec_type = code(message, FIX::FIELD::ExecType);
     report.order_status = code(message, FIX::FIELD::OrdStatus);
@@ -206,6 +209,14 @@ bool InitiatorSession::send(const NewOrderSingle& order) {
   message.set(FIX::OrderQty(static_cast<double>(order.quantity)));
   message.set(FIX::Price(order.price));
   message.set(FIX::TimeInForce(order.day ? FIX::TimeInForce_DAY : FIX::TimeInForce_IMMEDIATE_OR_CANCEL));
+  return impl_->send(message);
+}
+
+bool InitiatorSession::send(const OrderCancelRequest& request) {
+  FIX44::OrderCancelRequest message(FIX::OrigClOrdID(request.original_id), FIX::ClOrdID(request.client_order_id),
+                                    FIX::Side(request.buy ? FIX::Side_BUY : FIX::Side_SELL), FIX::TransactTime());
+  message.set(FIX::Symbol(request.symbol));
+  message.set(FIX::OrderQty(static_cast<double>(request.quantity)));
   return impl_->send(message);
 }
 

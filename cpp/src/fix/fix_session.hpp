@@ -23,6 +23,7 @@ struct ExecutionReport {
   long long leaves_quantity = 0;  // 151
   int reject_reason = -1;       // 103, -1 when absent
   std::string text;             // 58
+  bool cancel_rejected = false; // an OrderCancelReject (35=9) for the cancel request client_order_id
 };
 
 /// A limit order (35=D); a DAY order rests, an IOC one does not.
@@ -40,6 +41,15 @@ struct OrderStatusRequest {
   std::string client_order_id;
   std::string symbol;
   bool buy = true;
+};
+
+/// An OrderCancelRequest (35=F): a new ClOrdID of its own for the order original_id.
+struct OrderCancelRequest {
+  std::string client_order_id;
+  std::string original_id;
+  std::string symbol;
+  bool buy = true;
+  long long quantity = 0;  // shares, the order's
 };
 
 /// Called on QuickFIX's socket thread.
@@ -73,6 +83,7 @@ class InitiatorSession {
   /// False when the session is not logged on: nothing was sent.
   bool send(const NewOrderSingle& order);
   bool send(const OrderStatusRequest& request);
+  bool send(const OrderCancelRequest& request);
 
  private:
   struct Impl;

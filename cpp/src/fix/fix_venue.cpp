@@ -177,8 +177,31 @@ std::optional<VenueOrderState> FixVenue::status(const VenueOrder& order) {
 void FixVenue::set_reference_price(SymbolId, Price) {}  // the venue's market is its own
 
 Quantity FixVenue::cancel(const VenueOrder& order) {
-  throw std::runtime_error("FIX venue: cancelling " + describe(order) + " is not supported yet; cancel it at " +
-                           counterparty());
+  const std::string what = "cancel of " + describe(order);
+  const std::string cancel_id = std::string(order.client_order_id) + "-X";  // a cancel has a ClOrdID of its own
+  std::uint64_t session = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    if (!logged_on_) throw std::runtime_error(what + ": the FIX session to " + counterparty() + " is not logged on");
+    session = session_;
+    waiting_[cancel_id].clear();
+  }
+  if (!fix_->send(fix::OrderCancelRequest{cancel_id, std::string(order.client_order_id), std::string(order.symbol_name),
+                                          order.side == Side::Buy, order.quantity})) {
+    const std::lock_guard lock(mutex_);
+    waiting_.erase(cancel_id);
+    throw VenueInDoubt(what + ": the FIX session to " + counterparty() + " failed while sending it");
+  }
+  const std::vector<fix::ExecutionReport> reports =
+      await(cancel_id, session, what, [](const std::vector<fix::ExecutionReport>& got) {
+        return !got.empty() && (got.back().cancel_rejected || is_final(got.back().order_status));
+      });
+  const fix::ExecutionReport& last = reports.back();
+  if (last.cancel_rejected) {
+    throw std::runtime_error(what + ": " + counterparty() + " refused it (order status " +
+                             std::string(1, last.order_status) + "): " + last.text);
+  }
+  return order.quantity;
 }
 
 BookTop FixVenue::top(SymbolId) const {
