@@ -320,6 +320,17 @@ TEST_F(FixVenueTest, NoLogonInTimeNamesTheCounterparty) {
   }
 }
 
+TEST_F(FixVenueTest, ABadSettingsFileIsNamed) {
+  write_file(settings_, "[DEFAULT]\nConnectionType=initiator\nPersistMessages=N\n[SESSION]\nBeginString=FIX.4.4\n"
+                        "SenderCompID=MOMENTUM\nTargetCompID=SIM\nSocketConnectHost=127.0.0.1\nSocketConnectPort=1\n");
+  try {
+    FixVenue venue(FixVenueOptions{settings_, 300ms, 300ms});
+    FAIL() << "accepted settings without HeartBtInt";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("FIX settings " + settings_), std::string::npos) << error.what();
+  }
+}
+
 TEST_F(FixVenueTest, SettingsThatWouldStoreOrdersForResendAreRefused) {
   write_settings(settings_, port_, "Y");
   try {

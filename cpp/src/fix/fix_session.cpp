@@ -125,11 +125,15 @@ struct InitiatorSession::Impl : public FIX::Application {
     username = environment(kUsernameEnv);
     secret = password();
     store.reset(new FIX::FileStoreFactory(settings));
-    if (dictionary.has(FIX::FILE_LOG_PATH) || settings.get().has(FIX::FILE_LOG_PATH)) {
-      log.reset(new ScrubbingLogFactory(settings));
-      initiator.reset(new FIX::SocketInitiator(*this, *store, settings, *log));
-    } else {
-      initiator.reset(new FIX::SocketInitiator(*this, *store, settings));
+    try {
+      if (dictionary.has(FIX::FILE_LOG_PATH)) {
+        log.reset(new ScrubbingLogFactory(settings));
+        initiator.reset(new FIX::SocketInitiator(*this, *store, settings, *log));
+      } else {
+        initiator.reset(new FIX::SocketInitiator(*this, *store, settings));
+      }
+    } catch (const FIX::ConfigError& error) {
+      throw std::runtime_error("FIX settings " + settings_path + ": " + error.what());
     }
   }
 
