@@ -163,6 +163,7 @@ class ExecuteTrades(PipelineTask):
             plan = plan_orders(self.date, target, inputs.prices, positions, settings.capital,
                                settings.price_collar)
             result = execute_plan(engine, plan, self.log, prefix)
+            doubts = in_doubt(engine)  # with those the venue left in doubt in this run
 
         used = {"signals": {"file": self.layout.relative(weights.file),
                             "sha256": frame_digest(weights.file)},

@@ -432,7 +432,10 @@ std::map<std::string, Quantity> Engine::positions() const {
   return positions;
 }
 
-BookTop Engine::book_top(const std::string& symbol) const { return venue_->top(symbol_id(symbol)); }
+BookTop Engine::book_top(const std::string& symbol) const {
+  require_open();
+  return venue_->top(symbol_id(symbol));
+}
 
 bool Engine::was_sent(const std::string& client_order_id) const { return sent_ids_.count(client_order_id) != 0; }
 
@@ -522,6 +525,7 @@ std::vector<OrderReport> Engine::reconcile() {
 
 void Engine::close() {
   journal_.reset();
+  venue_.reset();  // a live venue's session ends now, not whenever Python collects the engine
   closed_ = true;
 }
 

@@ -216,6 +216,9 @@ TEST_F(FixVenueTest, ADroppedSessionLeavesTheOrderInDoubtUntilReconcileAsksTheVe
     const OrderReport blocked = engine->submit(ioc("D1-AAPL-BUY-3", "AAPL", Side::Buy, 10, 101.0));
     EXPECT_EQ(blocked.reason, RejectReason::InDoubt) << blocked.message;
     EXPECT_EQ(engine->position("AAPL"), 100);
+    // Another symbol trades once the session is back (QuickFIX reconnects).
+    const OrderReport other = engine->submit(ioc("D1-MSFT-BUY-1", "MSFT", Side::Buy, 10, 301.0));
+    EXPECT_EQ(other.status, OrderStatus::Filled) << other.message;
   }
   auto engine = open_engine();
   ASSERT_EQ(engine->in_doubt_orders().size(), 1U);
@@ -226,6 +229,7 @@ TEST_F(FixVenueTest, ADroppedSessionLeavesTheOrderInDoubtUntilReconcileAsksTheVe
   EXPECT_EQ(resolved[0].filled_quantity, 50);
   EXPECT_DOUBLE_EQ(resolved[0].average_price, 100.0);
   EXPECT_EQ(engine->position("AAPL"), 150);
+  EXPECT_EQ(engine->position("MSFT"), 10);
   EXPECT_EQ(engine->submit(ioc("D1-AAPL-BUY-4", "AAPL", Side::Buy, 10, 101.0)).status, OrderStatus::Filled);
   EXPECT_EQ(received("D1-AAPL-BUY-2"), 1U);
   EXPECT_EQ(received("D1-AAPL-BUY-3"), 0U);
@@ -309,6 +313,18 @@ TEST_F(FixVenueTest, TheLogonCarriesTheCredentialsButNoFileOfOursHoldsThem) {
   EXPECT_EQ(ours.find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(ours.find("trader7"), std::string::npos);
   EXPECT_NE(ours.find("554=***"), std::string::npos);
+}
+
+TEST_F(FixVenueTest, ASecondVenueOnTheSameSessionIsRefused) {
+  Simulator simulator(port_, dir_, {});
+  FixVenue first(FixVenueOptions{settings_, 5000ms, 5000ms});
+  try {
+    FixVenue second(FixVenueOptions{settings_, 300ms, 300ms});
+    FAIL() << "opened the session twice";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("FIX.4.4:MOMENTUM->SIM is already open"), std::string::npos)
+        << error.what();
+  }
 }
 
 TEST_F(FixVenueTest, NoLogonInTimeNamesTheCounterparty) {

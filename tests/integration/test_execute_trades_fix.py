@@ -1,7 +1,8 @@
 """ExecuteTrades on the FIX venue against order_engine_fix_simulator, a real QuickFIX
 acceptor on loopback: the day's orders fill at the simulator's prices, the simulator
-sees each client order id once, and a rerun sends nothing; without fix_settings the
-task refuses before anything is sent."""
+sees each client order id once, and a rerun sends nothing; an order whose answer a
+dropped connection took is in doubt until the next run asks the venue; without
+fix_settings the task refuses before anything is sent."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -53,24 +55,31 @@ def listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.fixture
-def simulator(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """The simulator on a free port, filling at each ticker's close; its orders log."""
-    port, orders = free_port(), tmp_path / "simulator-orders.log"
+@contextmanager
+def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str) -> Iterator[None]:
+    """The simulator on ``port``, filling at each ticker's close, logging to ``orders``."""
     prices = tmp_path / "prices.csv"
     prices.write_text("".join(f"{t},{close_on(t):.4f}\n" for t in TICKERS))
     with open(tmp_path / "simulator.out", "w") as out:
         process = subprocess.Popen([SIMULATOR, "--port", str(port), "--prices", str(prices),
                                     "--store", str(tmp_path / "simulator-store"),
-                                    "--orders-log", str(orders)], stdout=out, stderr=out)
+                                    "--orders-log", str(orders), *flags], stdout=out, stderr=out)
     try:
         deadline = time.monotonic() + 10
         while not listening(port) and time.monotonic() < deadline:
             time.sleep(0.05)
-        yield port, orders
+        yield
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """The simulator on a free port; its port and orders log."""
+    port, orders = free_port(), tmp_path / "simulator-orders.log"
+    with simulator_process(tmp_path, port, orders):
+        yield port, orders
 
 
 @pytest.fixture
@@ -114,3 +123,27 @@ def test_execute_trades_on_fix_without_settings_then_refuses_and_sends_nothing(r
     assert run_tasks(on_fix()).status == LuigiStatusCode.FAILED
     assert not (root / "executions" / "journal.log").exists()
     assert not (root / "executions" / DATE.isoformat() / "summary.json").exists()
+
+
+def test_execute_trades_on_fix_when_the_connection_drops_then_the_next_run_reconciles(
+        root, tmp_path, pipeline_config):
+    port, orders_log = free_port(), tmp_path / "simulator-orders.log"
+    settings = tmp_path / "session.cfg"
+    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
+    pipeline_config.set("execution", "fix_settings", settings)
+    with simulator_process(tmp_path, port, orders_log, "--drop-after", "2"):
+        assert run_tasks(on_fix()).status == LuigiStatusCode.FAILED
+        report = root / "executions" / DATE.isoformat()
+        summary = json.loads((report / "summary.json").read_text())
+        dropped = f"{DATE}-JPM-BUY-1"  # the second order: its answer never came
+        assert summary["outcome"] == "needs attention"
+        assert any(dropped in problem and "in doubt" in problem for problem in summary["problems"])
+        assert pd.read_csv(report / "orders.csv").set_index("ticker")["status"].to_dict() == {
+            "AAPL": "FILLED", "JPM": "IN_DOUBT", "MSFT": "FILLED"}
+
+        shutil.rmtree(report)  # the rerun asks the venue first: it had filled the order
+        assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
+    wanted = {t: expected_shares(t, w) for t, w in WEIGHTS.items() if w}
+    positions = pd.read_csv(report / "positions.csv").set_index("ticker")["shares"]
+    assert positions.to_dict() == wanted
+    assert Counter(orders_log.read_text().split()) == Counter(f"{DATE}-{t}-BUY-1" for t in wanted)

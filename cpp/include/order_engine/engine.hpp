@@ -123,7 +123,8 @@ class Engine {
   [[nodiscard]] const std::vector<OrderReport>& in_doubt_orders() const { return in_doubt_; }
   [[nodiscard]] bool journalled() const { return journal_ != nullptr; }
 
-  /// Closes the journal (releasing its lock); the engine accepts nothing afterwards.
+  /// Closes the journal (releasing its lock) and the venue (a FIX session logs out); the
+  /// engine accepts nothing afterwards.
   void close();
 
  private:

@@ -30,7 +30,8 @@ struct FixVenueOptions {
 /// Each order goes out as a NewOrderSingle (limit, DAY or IOC) whose ClOrdID is the
 /// engine's client order id; send() waits for the order to be final (IOC) or
 /// acknowledged (DAY). A timeout or a dropped session while waiting throws
-/// VenueInDoubt, a venue's reject VenueRejected. The venue keeps its own market: no
+/// VenueInDoubt, a venue's reject VenueRejected; an order finding the session down
+/// waits up to the logon timeout for it to be back, then is VenueRejected (not sent). The venue keeps its own market: no
 /// reference prices, no book top.
 class FixVenue final : public Venue {
  public:
@@ -56,6 +57,8 @@ class FixVenue final : public Venue {
   void on_logon();
   void on_logout();
   void on_execution(const fix::ExecutionReport& report);
+  /// Waits up to the logon timeout for the session to be logged on (again).
+  [[nodiscard]] bool logged_on(std::unique_lock<std::mutex>& lock);
   /// Waits until `done` holds for the reports of `client_order_id`, then takes them;
   /// throws VenueInDoubt naming `what` on a timeout or a dropped session.
   template <typename Done>

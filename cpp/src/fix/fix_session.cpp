@@ -13,6 +13,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 namespace order_engine {
@@ -70,6 +72,36 @@ class ScrubbingLogFactory : public FIX::LogFactory {
   FIX::FileLogFactory files_;
 };
 
+/// A FIX session open in this process: QuickFIX keeps its sessions in a process-wide
+/// table, and a second initiator of the same session corrupts it (a crash).
+class SessionClaim {
+ public:
+  SessionClaim(const FIX::SessionID& session, const std::string& settings_path) : name_(session.toString()) {
+    const std::lock_guard<std::mutex> lock(mutex());
+    if (!open().insert(name_).second) {
+      throw std::runtime_error("FIX settings " + settings_path + ": the session " + name_ +
+                               " is already open in this process; close the engine holding it first");
+    }
+  }
+  ~SessionClaim() {
+    const std::lock_guard<std::mutex> lock(mutex());
+    open().erase(name_);
+  }
+  SessionClaim(const SessionClaim&) = delete;
+  SessionClaim& operator=(const SessionClaim&) = delete;
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex instance;
+    return instance;
+  }
+  static std::set<std::string>& open() {
+    static std::set<std::string> instance;
+    return instance;
+  }
+  std::string name_;
+};
+
 std::string environment(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr ? value : "";
@@ -114,6 +146,7 @@ struct InitiatorSession::Impl : public FIX::Application {
                                std::to_string(sessions.size()));
     }
     session = *sessions.begin();
+    claim.reset(new SessionClaim(session, settings_path));
     const FIX::Dictionary& dictionary = settings.get(session);
     // Our stored messages would be the Logon (with its password) and orders: on a
     // resend request QuickFIX sends gap fills instead, so no stale order is replayed.
@@ -172,6 +205,7 @@ struct InitiatorSession::Impl : public FIX::Application {
     return live != nullptr && live->isLoggedOn() && FIX::Session::sendToTarget(message, session);
   }
 
+  std::unique_ptr<SessionClaim> claim;  // first: released after QuickFIX's session is gone
   std::string path;
   SessionEvents events;
   FIX::SessionSettings settings;

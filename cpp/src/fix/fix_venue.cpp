@@ -93,6 +93,11 @@ void FixVenue::on_execution(const fix::ExecutionReport& report) {
   changed_.notify_all();
 }
 
+bool FixVenue::logged_on(std::unique_lock<std::mutex>& lock) {
+  // A dropped session is usually back within QuickFIX's ReconnectInterval.
+  return changed_.wait_for(lock, options_.logon_timeout, [this] { return logged_on_; });
+}
+
 template <typename Done>
 std::vector<fix::ExecutionReport> FixVenue::await(const std::string& client_order_id, std::uint64_t session,
                                                   const std::string& what, Done done) {
@@ -118,8 +123,8 @@ Quantity FixVenue::send(const VenueOrder& order, std::vector<VenueFill>& fills) 
   }
   std::uint64_t session = 0;
   {
-    const std::lock_guard lock(mutex_);
-    if (!logged_on_) throw VenueRejected("not sent: the FIX session to " + counterparty() + " is not logged on");
+    std::unique_lock lock(mutex_);
+    if (!logged_on(lock)) throw VenueRejected("not sent: the FIX session to " + counterparty() + " is not logged on");
     session = session_;
     waiting_[client_order_id].clear();
   }
@@ -151,8 +156,8 @@ std::optional<VenueOrderState> FixVenue::status(const VenueOrder& order) {
   const std::string client_order_id(order.client_order_id);
   std::uint64_t session = 0;
   {
-    const std::lock_guard lock(mutex_);
-    if (!logged_on_) throw VenueInDoubt(what + ": the FIX session to " + counterparty() + " is not logged on");
+    std::unique_lock lock(mutex_);
+    if (!logged_on(lock)) throw VenueInDoubt(what + ": the FIX session to " + counterparty() + " is not logged on");
     session = session_;
     waiting_[client_order_id].clear();
   }
@@ -181,8 +186,8 @@ Quantity FixVenue::cancel(const VenueOrder& order) {
   const std::string cancel_id = std::string(order.client_order_id) + "-X";  // a cancel has a ClOrdID of its own
   std::uint64_t session = 0;
   {
-    const std::lock_guard lock(mutex_);
-    if (!logged_on_) throw std::runtime_error(what + ": the FIX session to " + counterparty() + " is not logged on");
+    std::unique_lock lock(mutex_);
+    if (!logged_on(lock)) throw std::runtime_error(what + ": the FIX session to " + counterparty() + " is not logged on");
     session = session_;
     waiting_[cancel_id].clear();
   }
