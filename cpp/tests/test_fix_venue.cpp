@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +67,7 @@ class Simulator {
     const std::string output = dir.file("simulator.out");
     pid_ = ::fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no simulator behind
       std::vector<char*> argv;
       for (std::string& arg : args) argv.push_back(arg.data());
       argv.push_back(nullptr);
@@ -313,6 +315,29 @@ TEST_F(FixVenueTest, TheLogonCarriesTheCredentialsButNoFileOfOursHoldsThem) {
   EXPECT_EQ(ours.find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(ours.find("trader7"), std::string::npos);
   EXPECT_NE(ours.find("554=***"), std::string::npos);
+}
+
+TEST_F(FixVenueTest, ThePasswordMayComeFromAFileNamedInTheEnvironment) {
+  write_file(dir_.file("password"), "from-a-file\n");
+  ::setenv("MOMENTUM_FIX_PASSWORD_FILE", dir_.file("password").c_str(), 1);
+  {
+    Simulator simulator(port_, dir_, {});
+    FixVenue venue(FixVenueOptions{settings_, 5000ms, 5000ms});
+  }
+  ::setenv("MOMENTUM_FIX_PASSWORD_FILE", dir_.file("no-such-file").c_str(), 1);
+  try {
+    FixVenue venue(FixVenueOptions{settings_, 300ms, 300ms});
+    FAIL() << "logged on without the password file";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("MOMENTUM_FIX_PASSWORD_FILE=" + dir_.file("no-such-file")),
+              std::string::npos) << error.what();
+  }
+  ::unsetenv("MOMENTUM_FIX_PASSWORD_FILE");
+  std::string simulator_log;
+  for (const auto& file : std::filesystem::recursive_directory_iterator(dir_.file("simulator-log"))) {
+    simulator_log += read_file(file.path().string());
+  }
+  EXPECT_NE(simulator_log.find("554=from-a-file\x01"), std::string::npos);
 }
 
 TEST_F(FixVenueTest, ASecondVenueOnTheSameSessionIsRefused) {
