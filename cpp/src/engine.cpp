@@ -378,14 +378,27 @@ OrderReport Engine::close_open_order(OrderKey key, OrderStatus status) {
   const auto entry = open_orders_.find(key);
   OpenOrder& order = entry->second;
   SymbolState& symbol = symbols_[static_cast<std::size_t>(order.symbol)];
-  const Quantity removed = venue_->cancel(VenueOrder{key, order.symbol, order.side, order.limit,
-                                                     order.quantity - order.filled, true, order.client_order_id,
-                                                     symbol.name});
-  open_quantity(symbol.open_buy, symbol.open_sell, order.side) -= removed;
-  refresh_exposure(symbol);
   OrderReport report = report_of(order.client_order_id, symbol.name, order.side, order.quantity, status);
   report.filled_quantity = order.filled;
   report.average_price = order.filled > 0 ? order.filled_notional / static_cast<double>(order.filled) : 0.0;
+  Quantity removed = 0;
+  try {
+    removed = venue_->cancel(VenueOrder{key, order.symbol, order.side, order.limit, order.quantity - order.filled,
+                                        true, order.client_order_id, symbol.name});
+  } catch (const VenueInDoubt& doubt) {
+    if (order.client_order_id.empty()) throw;
+    // As a replay leaves it (its last status RESTING): in doubt, in no open quantity.
+    open_quantity(symbol.open_buy, symbol.open_sell, order.side) -= order.quantity - order.filled;
+    refresh_exposure(symbol);
+    report.status = OrderStatus::InDoubt;
+    report.message = "order " + order.client_order_id + " is in doubt: " + doubt.what() +
+                     ". reconcile() asks the venue when the session is back.";
+    in_doubt_.push_back(report);
+    open_orders_.erase(entry);
+    return report;
+  }
+  open_quantity(symbol.open_buy, symbol.open_sell, order.side) -= removed;
+  refresh_exposure(symbol);
   if (!order.client_order_id.empty()) {
     journal_status(order.client_order_id, order.symbol, order.side, status, order.filled, 0);
   }

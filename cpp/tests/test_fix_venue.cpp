@@ -179,6 +179,28 @@ TEST_F(FixVenueTest, ADayOrderRestsAtTheVenueUntilTheEndOfDayCancelsIt) {
   }
 }
 
+TEST_F(FixVenueTest, AFillTheEngineNeverSawBeforeACancelLeavesTheOrderInDoubtUntilReconciled) {
+  Simulator simulator(port_, dir_, {"--fill-before-cancel", "4"});
+  {
+    auto engine = open_engine();
+    const NewOrder bid{"D1-MSFT-BUY-1", "MSFT", Side::Buy, OrderType::Limit, TimeInForce::Day, 10, 295.0};
+    ASSERT_EQ(engine->submit(bid).status, OrderStatus::Resting);
+    const std::vector<OrderReport> closed = engine->end_of_day();
+    ASSERT_EQ(closed.size(), 1U);
+    EXPECT_EQ(closed[0].status, OrderStatus::InDoubt);
+    EXPECT_NE(closed[0].message.find("had filled 4 more shares"), std::string::npos) << closed[0].message;
+    EXPECT_EQ(engine->in_doubt_orders().size(), 1U);
+    EXPECT_EQ(engine->position("MSFT"), 0);
+  }
+  auto engine = open_engine();
+  const std::vector<OrderReport> resolved = engine->reconcile();
+  ASSERT_EQ(resolved.size(), 1U);
+  EXPECT_EQ(resolved[0].status, OrderStatus::Cancelled);
+  EXPECT_EQ(resolved[0].filled_quantity, 4);
+  EXPECT_DOUBLE_EQ(resolved[0].average_price, 300.0);
+  EXPECT_EQ(engine->position("MSFT"), 4);
+}
+
 TEST_F(FixVenueTest, PartialFillsAccumulate) {
   Simulator simulator(port_, dir_, {"--partial", "3"});
   auto engine = open_engine();

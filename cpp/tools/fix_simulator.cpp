@@ -4,13 +4,14 @@
 //
 //   order_engine_fix_simulator --port P --prices prices.csv --store DIR --orders-log FILE
 //       [--sender SIM] [--target MOMENTUM] [--partial N] [--reject SYMBOL]
-//       [--delay-ms MS] [--drop-after K] [--log DIR]
+//       [--delay-ms MS] [--drop-after K] [--fill-before-cancel N] [--log DIR]
 //
 // prices.csv has lines symbol,price (dollars). A buy fills when its limit is at or
 // above the symbol's price, a sell at or below, in N executions with --partial N;
 // otherwise an IOC order is cancelled and a DAY order rests. --reject SYMBOL rejects
 // every order in it; --delay-ms waits before answering; --drop-after K takes the K-th
-// order (it trades) but drops the connection before answering it, once. Every
+// order (it trades) but drops the connection before answering it, once;
+// --fill-before-cancel N fills N shares of a resting order as its cancel arrives. Every
 // ClOrdID received is appended to the orders log, one a line, so a test can count
 // duplicates. OrderStatusRequests are answered from the simulator's order table
 // (unknown orders: OrdStatus=8, OrdRejReason=5), OrderCancelRequests for working
@@ -29,6 +30,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -55,6 +57,7 @@ struct Options {
   std::string reject;
   long long delay_ms = 0;
   long long drop_after = 0;  // 0: never
+  long long fill_before_cancel = 0;  // shares of a resting order filled just before its cancel
 };
 
 struct Order {
@@ -171,7 +174,16 @@ class Exchange : public FIX::Application {
       reject.setField(FIX::Text(known == orders_.end() ? "unknown order " + original : original + " is not working"));
       return send(reject, session);
     }
-    known->second.status = FIX::OrdStatus_CANCELED;
+    Order& order = known->second;
+    const double filled = std::min(static_cast<double>(options_.fill_before_cancel), order.quantity - order.cumulative);
+    if (filled > 0) {  // the race a real venue has: a fill on its way while the cancel comes in
+      const double price = prices_.at(order.symbol);
+      order.cumulative += filled;
+      order.notional += filled * price;
+      order.status = FIX::OrdStatus_PARTIALLY_FILLED;
+      send(report(original, order, FIX::ExecType_TRADE, filled, price), session);
+    }
+    order.status = FIX::OrdStatus_CANCELED;
     FIX44::ExecutionReport answer = report(id, known->second, FIX::ExecType_CANCELED, 0, 0);
     answer.set(FIX::OrigClOrdID(original));
     send(answer, session);
@@ -241,6 +253,7 @@ Options parse(int argc, char** argv) {
     else if (flag == "--reject") options.reject = value;
     else if (flag == "--delay-ms") options.delay_ms = std::stoll(value);
     else if (flag == "--drop-after") options.drop_after = std::stoll(value);
+    else if (flag == "--fill-before-cancel") options.fill_before_cancel = std::stoll(value);
     else throw std::runtime_error("unknown flag " + flag);
   }
   if (options.port <= 0 || options.prices_path.empty() || options.store.empty() || options.orders_log.empty()) {

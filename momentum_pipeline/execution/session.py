@@ -182,6 +182,9 @@ def execute_plan(engine: oe.Engine, plan: pd.DataFrame, log: logging.Logger,
         log.info("%s%s", prefix, log_line({**order, **outcomes[order["client_order_id"]]}))
     for report in engine.end_of_day():
         outcomes[report.client_order_id] = outcome(report)
+        if report.status == oe.OrderStatus_InDoubt:  # the venue's cancel did not add up
+            log.warning("%sIN DOUBT %s", prefix, report.message)
+            continue
         log.info("%s%s: DAY remainder expired at the end of the session, %d of %d filled",
                  prefix, report.client_order_id, report.filled_quantity, report.quantity)
     results = pd.DataFrame([outcomes[i] for i in plan["client_order_id"]], columns=OUTCOME_COLUMNS)

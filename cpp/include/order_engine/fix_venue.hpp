@@ -44,7 +44,8 @@ class FixVenue final : public Venue {
   void set_reference_price(SymbolId symbol, Price reference) override;
   [[nodiscard]] Quantity send(const VenueOrder& order, std::vector<VenueFill>& fills) override;
   /// An OrderCancelRequest (ClOrdID <id>-X); throws std::runtime_error naming the order
-  /// when the venue refuses it, VenueInDoubt when it does not answer.
+  /// when the venue refuses it, VenueInDoubt when it does not answer or had filled
+  /// shares the engine never saw (reconcile() books them).
   [[nodiscard]] Quantity cancel(const VenueOrder& order) override;
   [[nodiscard]] BookTop top(SymbolId symbol) const override;
   /// An OrderStatusRequest; an order the venue does not know comes back !known.

@@ -69,7 +69,8 @@ class Venue {
   /// Sends an order; appends the fills of our orders it caused to `fills`. Returns
   /// the shares left resting (0 unless order.rests).
   [[nodiscard]] virtual Quantity send(const VenueOrder& order, std::vector<VenueFill>& fills) = 0;
-  /// Cancels a resting order; returns the shares removed.
+  /// Cancels a resting order; returns the shares removed. Throws VenueInDoubt when what
+  /// became of it is unknown (the engine then holds it in doubt).
   [[nodiscard]] virtual Quantity cancel(const VenueOrder& order) = 0;
   [[nodiscard]] virtual BookTop top(SymbolId symbol) const = 0;
   /// Asks the venue what became of an order (its client order id, symbol and side);

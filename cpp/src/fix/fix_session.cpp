@@ -195,6 +195,7 @@ struct InitiatorSession::Impl : public FIX::Application {
     report.cumulative_quantity = shares(message, FIX::FIELD::CumQty);
     report.average_price = dollars(message, FIX::FIELD::AvgPx);
     report.leaves_quantity = shares(message, FIX::FIELD::LeavesQty);
+    report.order_quantity = shares(message, FIX::FIELD::OrderQty);
     if (message.isSetField(FIX::FIELD::OrdRejReason)) report.reject_reason = std::stoi(message.getField(FIX::FIELD::OrdRejReason));
     if (message.isSetField(FIX::FIELD::Text)) report.text = message.getField(FIX::FIELD::Text);
     events.on_execution(report);

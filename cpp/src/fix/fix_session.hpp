@@ -21,6 +21,7 @@ struct ExecutionReport {
   long long cumulative_quantity = 0;  // 14
   double average_price = 0;     // 6
   long long leaves_quantity = 0;  // 151
+  long long order_quantity = 0;   // 38
   int reject_reason = -1;       // 103, -1 when absent
   std::string text;             // 58
   bool cancel_rejected = false; // an OrderCancelReject (35=9) for the cancel request client_order_id

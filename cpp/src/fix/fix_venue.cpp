@@ -206,6 +206,12 @@ Quantity FixVenue::cancel(const VenueOrder& order) {
     throw std::runtime_error(what + ": " + counterparty() + " refused it (order status " +
                              std::string(1, last.order_status) + "): " + last.text);
   }
+  // Fills of a resting order come unasked, and this synchronous venue does not book them.
+  const Quantity unbooked = order.quantity - (last.order_quantity - last.cumulative_quantity);
+  if (last.order_quantity > 0 && unbooked > 0) {
+    throw VenueInDoubt(what + ": cancelled, but " + counterparty() + " had filled " + std::to_string(unbooked) +
+                       " more shares of it than the engine booked");
+  }
   return order.quantity;
 }
 
