@@ -3,8 +3,10 @@
 # Debian bookworm (debootstrap --variant=minbase, from the mirror apt uses) with the
 # host's pyenv Python 3.12, tagged like the official images they stand in for:
 #
-#   local/python:3.12-slim  runtime: Python, its libraries, Pango and fonts (BASE_IMAGE)
-#   local/python:3.12       the same plus g++ and make, to compile the engine (BUILD_IMAGE)
+#   local/python:3.12-slim  runtime: Python, its libraries, Pango and fonts, QuickFIX's
+#                           runtime (BASE_IMAGE)
+#   local/python:3.12       the same plus g++, make and QuickFIX's headers, to compile the
+#                           engine with its FIX venue (BUILD_IMAGE)
 #
 # A tag that already exists is kept. Needs root (debootstrap, chroot) and a
 # running Docker engine (scripts/dockerd.sh start).
@@ -16,8 +18,9 @@ python_prefix=${PYTHON_PREFIX:-$(pyenv prefix 3.12)}
 # of the manylinux wheels (libstdc++, libgomp); passwd for useradd.
 runtime_packages=ca-certificates,libssl3,libffi8,libsqlite3-0,libbz2-1.0,liblzma5,zlib1g,\
 libreadline8,libncursesw6,libstdc++6,libgomp1,tzdata,passwd,libpango-1.0-0,\
-libpangoft2-1.0-0,libharfbuzz-subset0,fonts-dejavu-core
-build_packages=(g++ make)
+libpangoft2-1.0-0,libharfbuzz-subset0,fonts-dejavu-core,libquickfix17
+# Both images get QuickFIX or neither: an engine built with it links libquickfix.so.17.
+build_packages=(g++ make libquickfix-dev)
 
 has_image() { docker image inspect "$1" >/dev/null 2>&1; }
 if has_image "$slim_tag" && has_image "$build_tag"; then

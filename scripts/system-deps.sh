@@ -3,14 +3,16 @@
 # sudo unless root):
 #
 #   scripts/system-deps.sh demo   to build and run it: g++ and CMake (the C++ order
-#                                 engine is compiled by pip install), Pango, HarfBuzz's
-#                                 subsetter and DejaVu fonts (weasyprint's PDF report)
+#                                 engine is compiled by pip install), QuickFIX's runtime
+#                                 (an engine built with QuickFIX links it), Pango,
+#                                 HarfBuzz's subsetter and DejaVu fonts (weasyprint's PDF report)
 #   scripts/system-deps.sh test   the above, plus GoogleTest (the engine's ctest),
-#                                 poppler-utils (pdftoppm, report page checks),
-#                                 docker.io and debootstrap (the container tests)
+#                                 QuickFIX (the FIX venue and its simulator, tested
+#                                 by ctest), poppler-utils (pdftoppm, report page
+#                                 checks), docker.io and debootstrap (the container tests)
 set -euo pipefail
-demo=(g++ cmake libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-test=("${demo[@]}" libgtest-dev poppler-utils docker.io debootstrap)
+demo=(g++ cmake libquickfix17 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+test=("${demo[@]}" libgtest-dev libquickfix-dev poppler-utils docker.io debootstrap)
 case ${1:-test} in
   demo) packages=("${demo[@]}") ;;
   test) packages=("${test[@]}") ;;

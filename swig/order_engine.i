@@ -8,11 +8,44 @@
 %{
 #include <Python.h>
 
+#include <chrono>
+#include <cmath>
+#include <memory>
 #include <system_error>
 
 #include "order_engine/engine.hpp"
+#ifdef ORDER_ENGINE_WITH_FIX
+#include "order_engine/fix_venue.hpp"
+#endif
 
 static PyObject* JournalCorruptedError = nullptr;
+
+static bool built_with_fix() {
+#ifdef ORDER_ENGINE_WITH_FIX
+  return true;
+#else
+  return false;
+#endif
+}
+
+/// The engine on the FIX venue: logs on (up to logon_timeout seconds), then replays the journal.
+static order_engine::Engine* open_fix_engine(const order_engine::EngineConfig& config, const std::string& settings_path,
+                                             double logon_timeout, double answer_timeout) {
+#ifdef ORDER_ENGINE_WITH_FIX
+  const auto milliseconds = [](double seconds) { return std::chrono::milliseconds(std::llround(seconds * 1000)); };
+  auto venue = std::make_unique<order_engine::FixVenue>(
+      order_engine::FixVenueOptions{settings_path, milliseconds(logon_timeout), milliseconds(answer_timeout)});
+  return new order_engine::Engine(config, std::move(venue));
+#else
+  static_cast<void>(config);
+  static_cast<void>(settings_path);
+  static_cast<void>(logon_timeout);
+  static_cast<void>(answer_timeout);
+  throw std::runtime_error("this order_engine module was built without QuickFIX, so it has no FIX venue: install "
+                           "the Debian package libquickfix-dev (scripts/system-deps.sh test) and reinstall "
+                           "momentum-pipeline");
+#endif
+}
 
 /// Raises JournalCorruptedError with the damaged line and byte offset as attributes.
 static void raise_journal_corrupted(const order_engine::JournalCorrupted& error) {
@@ -92,6 +125,9 @@ static void raise_journal_corrupted(const order_engine::JournalCorrupted& error)
 %ignore order_engine::VenueOrder;
 %ignore order_engine::VenueFill;
 %ignore order_engine::Venue;
+%ignore order_engine::VenueOrderState;
+%ignore order_engine::VenueInDoubt;
+%ignore order_engine::VenueRejected;
 %ignore order_engine::PaperVenue;
 %ignore order_engine::OrderJournal;
 %ignore order_engine::JournalCorrupted;
@@ -133,6 +169,16 @@ static void raise_journal_corrupted(const order_engine::JournalCorrupted& error)
         return False
   %}
 }
+
+/// True when the module was built with QuickFIX, so open_fix_engine works.
+bool built_with_fix();
+/// A journalled engine on the FIX venue of the QuickFIX settings file `settings_path`
+/// (config/fix/session.cfg.example): logs on, waiting up to `logon_timeout` seconds,
+/// and replays the journal; each order waits up to `answer_timeout` seconds for the
+/// venue. Call reconcile() before sending. RuntimeError without QuickFIX.
+%newobject open_fix_engine;
+order_engine::Engine* open_fix_engine(const order_engine::EngineConfig& config, const std::string& settings_path,
+                                      double logon_timeout, double answer_timeout);
 
 %pythoncode %{
 JournalCorruptedError = _order_engine.JournalCorruptedError

@@ -24,7 +24,7 @@ from tasks.validate import ValidatePrices
 class ExecuteTrades(PipelineTask):
     """Orders that move the journal's positions to the run date's targets (whole shares
     of ``[execution] capital`` at each ticker's close), through the engine's risk checks
-    and the paper venue -> ``executions/<date>/`` (orders, fills, rejections, positions,
+    and the paper or FIX venue -> ``executions/<date>/`` (orders, fills, rejections, positions,
     summary.json, with the risk limits in force) and ``logs/trade_exec.log``. The order
     journal (``executions/journal.log``) carries positions across days; a client order id
     it already holds is never sent again, so a rerun sends nothing twice.
@@ -40,9 +40,9 @@ class ExecuteTrades(PipelineTask):
     confirm = luigi.Parameter(default="", significant=False,
                               description="The run date again (YYYY-MM-DD): the explicit "
                                           "confirmation without which nothing is sent.")
-    venue = luigi.ChoiceParameter(choices=["paper"], default="paper",
-                                  description="paper (the simulated market): the only venue "
-                                              "built in.")
+    venue = luigi.ChoiceParameter(choices=["paper", "fix"], default="paper",
+                                  description="paper (the simulated market) or fix (the FIX "
+                                              "4.4 session of [execution] fix_settings).")
     retry_count = 0  # luigid disables it at a failure: a person decides, then re-enables
     stamped = False  # done is what its journal and execution report say
     preload = ("pandas", "pyarrow.parquet", "order_engine", "momentum_pipeline.execution.report")
@@ -111,7 +111,7 @@ class ExecuteTrades(PipelineTask):
         from momentum_pipeline.execution.session import (ExecutionNeedsAttention,
                                                          ExecutionRefused, execute_plan,
                                                          in_doubt, limits_in_force, open_engine,
-                                                         set_trading_state)
+                                                         reconcile, set_trading_state)
         from momentum_pipeline.execution.trading_state import describe, read_trading_state
         from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
         from momentum_pipeline.foundation.frames import frame_digest
@@ -145,6 +145,8 @@ class ExecuteTrades(PipelineTask):
             set_trading_state(engine, trading)
             limits = limits_in_force(engine)
             self.log.info("%slimits in force: %s; trading %s", prefix, limits, describe(trading))
+            for order in reconcile(engine):
+                self.log.warning("%sRECONCILED with the venue: %s", prefix, order)
             doubts = in_doubt(engine)
             for order in doubts:
                 self.log.warning("%sIN DOUBT %s", prefix, order["message"])
@@ -161,6 +163,7 @@ class ExecuteTrades(PipelineTask):
             plan = plan_orders(self.date, target, inputs.prices, positions, settings.capital,
                                settings.price_collar)
             result = execute_plan(engine, plan, self.log, prefix)
+            doubts = in_doubt(engine)  # with those the venue left in doubt in this run
 
         used = {"signals": {"file": self.layout.relative(weights.file),
                             "sha256": frame_digest(weights.file)},

@@ -13,7 +13,8 @@ namespace order_engine {
 namespace {
 
 bool is_final(OrderStatus status) {
-  return status == OrderStatus::Filled || status == OrderStatus::Cancelled || status == OrderStatus::Expired;
+  return status == OrderStatus::Filled || status == OrderStatus::Cancelled || status == OrderStatus::Expired ||
+         status == OrderStatus::Rejected;  // journalled as a status only when the venue refused a sent order
 }
 
 /// The price a market order may trade at: the collar's edge, so it never sweeps
@@ -157,11 +158,21 @@ OrderReport Engine::submit(const NewOrder& order) {
     return report;
   }
   const Outcome outcome = execute(request, &order.client_order_id, &report.fills);
+  const std::string what = "order " + order.client_order_id + " (" + side_name(order.side) + " " +
+                           std::to_string(order.quantity) + " " + order.symbol + ")";
   if (!outcome.verdict.passed()) {
     report.status = OrderStatus::Rejected;
     report.reason = outcome.verdict.reason;
-    report.message = "order " + order.client_order_id + " (" + side_name(order.side) + " " +
-                     std::to_string(order.quantity) + " " + order.symbol + ") rejected: " + describe(outcome.verdict);
+    report.message = what + " rejected: " + describe(outcome.verdict);
+    return report;
+  }
+  if (outcome.venue_verdict == OrderStatus::Rejected) {
+    report.message = what + " rejected by the venue: " + outcome.venue_message;
+    return report;
+  }
+  if (outcome.venue_verdict == OrderStatus::InDoubt) {
+    report.status = OrderStatus::InDoubt;
+    report.message = in_doubt_.back().message;
     return report;
   }
   report.filled_quantity = outcome.filled;
@@ -208,8 +219,39 @@ Engine::Outcome Engine::execute(const OrderRequest& request, const std::string* 
   open_quantity(symbol.open_buy, symbol.open_sell, request.side) += request.quantity;
   venue_fills_.clear();
   const bool rests = request.type == OrderType::Limit && request.time_in_force == TimeInForce::Day;
-  outcome.leaves = venue_->send(VenueOrder{key, request.symbol, request.side, order_price, request.quantity, rests},
-                                venue_fills_);
+  const VenueOrder venue_order{key,
+                               request.symbol,
+                               request.side,
+                               order_price,
+                               request.quantity,
+                               rests,
+                               client_order_id != nullptr ? std::string_view(*client_order_id) : std::string_view(),
+                               symbol.name};
+  try {
+    outcome.leaves = venue_->send(venue_order, venue_fills_);
+  } catch (const VenueRejected& rejected) {
+    open_quantity(symbol.open_buy, symbol.open_sell, request.side) -= request.quantity;
+    refresh_exposure(symbol);
+    outcome.venue_verdict = OrderStatus::Rejected;
+    outcome.venue_message = rejected.what();
+    if (client_order_id != nullptr && journal_) {
+      journal_status(*client_order_id, request.symbol, request.side, OrderStatus::Rejected, 0, 0);
+      journal_->commit();
+    }
+    return outcome;
+  } catch (const VenueInDoubt& doubt) {
+    // As a replay leaves it: the SUBMIT stays without a status, and the order counts
+    // in no open quantity until resolve() books what the venue did.
+    open_quantity(symbol.open_buy, symbol.open_sell, request.side) -= request.quantity;
+    refresh_exposure(symbol);
+    if (client_order_id == nullptr) throw;  // a batch row has no id to hold in doubt
+    OrderReport report = report_of(*client_order_id, symbol.name, request.side, request.quantity, OrderStatus::InDoubt);
+    report.message = "order " + *client_order_id + " is in doubt: " + doubt.what() +
+                     ". It is never sent again; reconcile() asks the venue when the session is back.";
+    in_doubt_.push_back(std::move(report));
+    outcome.venue_verdict = OrderStatus::InDoubt;
+    return outcome;
+  }
   for (const VenueFill& fill : venue_fills_) apply_fill(fill, key, request, client_order_id, outcome, fills);
   // What neither filled nor rests was cancelled (IOC, market): no longer open.
   open_quantity(symbol.open_buy, symbol.open_sell, request.side) -= request.quantity - outcome.filled - outcome.leaves;
@@ -335,14 +377,28 @@ void Engine::submit_batch(std::span<const SymbolId> symbols, std::span<const std
 OrderReport Engine::close_open_order(OrderKey key, OrderStatus status) {
   const auto entry = open_orders_.find(key);
   OpenOrder& order = entry->second;
-  const Quantity removed =
-      venue_->cancel(VenueOrder{key, order.symbol, order.side, order.limit, order.quantity - order.filled, true});
   SymbolState& symbol = symbols_[static_cast<std::size_t>(order.symbol)];
-  open_quantity(symbol.open_buy, symbol.open_sell, order.side) -= removed;
-  refresh_exposure(symbol);
   OrderReport report = report_of(order.client_order_id, symbol.name, order.side, order.quantity, status);
   report.filled_quantity = order.filled;
   report.average_price = order.filled > 0 ? order.filled_notional / static_cast<double>(order.filled) : 0.0;
+  Quantity removed = 0;
+  try {
+    removed = venue_->cancel(VenueOrder{key, order.symbol, order.side, order.limit, order.quantity - order.filled,
+                                        true, order.client_order_id, symbol.name});
+  } catch (const VenueInDoubt& doubt) {
+    if (order.client_order_id.empty()) throw;
+    // As a replay leaves it (its last status RESTING): in doubt, in no open quantity.
+    open_quantity(symbol.open_buy, symbol.open_sell, order.side) -= order.quantity - order.filled;
+    refresh_exposure(symbol);
+    report.status = OrderStatus::InDoubt;
+    report.message = "order " + order.client_order_id + " is in doubt: " + doubt.what() +
+                     ". reconcile() asks the venue when the session is back.";
+    in_doubt_.push_back(report);
+    open_orders_.erase(entry);
+    return report;
+  }
+  open_quantity(symbol.open_buy, symbol.open_sell, order.side) -= removed;
+  refresh_exposure(symbol);
   if (!order.client_order_id.empty()) {
     journal_status(order.client_order_id, order.symbol, order.side, status, order.filled, 0);
   }
@@ -389,7 +445,10 @@ std::map<std::string, Quantity> Engine::positions() const {
   return positions;
 }
 
-BookTop Engine::book_top(const std::string& symbol) const { return venue_->top(symbol_id(symbol)); }
+BookTop Engine::book_top(const std::string& symbol) const {
+  require_open();
+  return venue_->top(symbol_id(symbol));
+}
 
 bool Engine::was_sent(const std::string& client_order_id) const { return sent_ids_.count(client_order_id) != 0; }
 
@@ -409,7 +468,10 @@ OrderReport Engine::resolve(const std::string& client_order_id, OrderStatus stat
   const std::string what = "resolve " + client_order_id.substr(0, 80);
   if (doubt == in_doubt_.end()) throw std::invalid_argument(what + ": no order with this id is in doubt");
   OrderReport report = *doubt;
-  if (!is_final(status)) throw std::invalid_argument(what + ": the final state is FILLED, CANCELLED or EXPIRED");
+  if (!is_final(status)) throw std::invalid_argument(what + ": the final state is FILLED, CANCELLED, EXPIRED or REJECTED");
+  if (status == OrderStatus::Rejected && filled != 0) {
+    throw std::invalid_argument(what + ": REJECTED means the venue never took it, so nothing filled");
+  }
   if (filled < report.filled_quantity || filled > report.quantity) {
     throw std::invalid_argument(what + ": " + std::to_string(filled) + " shares filled, but the journal has " +
                                 std::to_string(report.filled_quantity) + " of " + std::to_string(report.quantity));
@@ -439,8 +501,44 @@ OrderReport Engine::resolve(const std::string& client_order_id, OrderStatus stat
   return report;
 }
 
+std::vector<OrderReport> Engine::reconcile() {
+  require_open();
+  std::vector<OrderReport> resolved;
+  const std::vector<OrderReport> doubts = in_doubt_;  // resolve() erases from in_doubt_
+  for (const OrderReport& doubt : doubts) {
+    const VenueOrder order{0, intern(doubt.symbol), doubt.side, 0, doubt.quantity, false, doubt.client_order_id,
+                           doubt.symbol};
+    const std::optional<VenueOrderState> state = venue_->status(order);
+    if (!state) continue;
+    if (!state->known) {
+      resolved.push_back(resolve(doubt.client_order_id, OrderStatus::Rejected, 0, 0.0));
+      resolved.back().message = "order " + doubt.client_order_id + " never reached the venue: nothing was traded";
+      continue;
+    }
+    if (!is_final(state->status)) {
+      const auto entry = std::find_if(in_doubt_.begin(), in_doubt_.end(), [&](const OrderReport& report) {
+        return report.client_order_id == doubt.client_order_id;
+      });
+      entry->message = "order " + doubt.client_order_id + " is still working at the venue (" +
+                       order_status_name(state->status) + ", " + std::to_string(state->filled) + " of " +
+                       std::to_string(doubt.quantity) + " " + doubt.symbol +
+                       " filled): cancel it there, then resolve it with what it filled";
+      continue;
+    }
+    // The venue's average covers every fill; resolve() wants that of the fills not journalled yet.
+    const Quantity added = state->filled - doubt.filled_quantity;
+    const double price =
+        added > 0 ? (ticks_to_dollars(state->average_price) * static_cast<double>(state->filled) -
+                     doubt.average_price * static_cast<double>(doubt.filled_quantity)) / static_cast<double>(added)
+                  : 0.0;
+    resolved.push_back(resolve(doubt.client_order_id, state->status, state->filled, price));
+  }
+  return resolved;
+}
+
 void Engine::close() {
   journal_.reset();
+  venue_.reset();  // a live venue's session ends now, not whenever Python collects the engine
   closed_ = true;
 }
 

@@ -141,4 +141,6 @@ BookTop PaperVenue::top(SymbolId symbol) const {
   return top;
 }
 
+std::optional<VenueOrderState> PaperVenue::status(const VenueOrder&) { return std::nullopt; }
+
 }  // namespace order_engine

@@ -31,7 +31,7 @@ TEST(PaperVenue, MarketableOrderWalksTheLadderAndReportsOnlyOurFills) {
   PaperVenue venue(three_levels());
   venue.set_reference_price(0, kReference);
   std::vector<VenueFill> fills;
-  const Quantity resting = venue.send(VenueOrder{1, 0, Side::Buy, 102 * kTicksPerDollar, 150, false}, fills);
+  const Quantity resting = venue.send(VenueOrder{1, 0, Side::Buy, 102 * kTicksPerDollar, 150, false, {}, {}}, fills);
   EXPECT_EQ(resting, 0);
   ASSERT_EQ(fills.size(), 2U);
   EXPECT_EQ(fills[0].order, 1U);
@@ -45,7 +45,7 @@ TEST(PaperVenue, PutsATakenLevelBackAfterTheOrder) {
   PaperVenue venue(three_levels());
   venue.set_reference_price(0, kReference);
   std::vector<VenueFill> fills;
-  static_cast<void>(venue.send(VenueOrder{1, 0, Side::Buy, 101 * kTicksPerDollar, 99, false}, fills));
+  static_cast<void>(venue.send(VenueOrder{1, 0, Side::Buy, 101 * kTicksPerDollar, 99, false, {}, {}}, fills));
   const BookTop top = venue.top(0);
   EXPECT_DOUBLE_EQ(top.ask_price, 101.0);
   EXPECT_EQ(top.ask_quantity, 99);
@@ -55,7 +55,7 @@ TEST(PaperVenue, RestsADayRemainderAndCancelsIt) {
   PaperVenue venue(three_levels());
   venue.set_reference_price(0, kReference);
   std::vector<VenueFill> fills;
-  const VenueOrder bid{1, 0, Side::Buy, static_cast<Price>(99.5 * kTicksPerDollar), 40, true};
+  const VenueOrder bid{1, 0, Side::Buy, static_cast<Price>(99.5 * kTicksPerDollar), 40, true, {}, {}};
   EXPECT_EQ(venue.send(bid, fills), 40);
   EXPECT_TRUE(fills.empty());
   EXPECT_DOUBLE_EQ(venue.top(0).bid_price, 99.5);
@@ -68,7 +68,7 @@ TEST(PaperVenue, DoesNotPutBackALevelThatWouldCrossOurRestingOrder) {
   venue.set_reference_price(0, kReference);
   std::vector<VenueFill> fills;
   // Takes all of 101 and rests 1 share at 101: the simulated ask there must wait.
-  const VenueOrder bid{1, 0, Side::Buy, 101 * kTicksPerDollar, 100, true};
+  const VenueOrder bid{1, 0, Side::Buy, 101 * kTicksPerDollar, 100, true, {}, {}};
   EXPECT_EQ(venue.send(bid, fills), 1);
   BookTop top = venue.top(0);
   EXPECT_DOUBLE_EQ(top.bid_price, 101.0);
@@ -83,8 +83,8 @@ TEST(PaperVenue, ReportsAFillOfOurRestingOrderWhenAnotherOfOursMeetsIt) {
   PaperVenue venue(three_levels());
   venue.set_reference_price(0, kReference);
   std::vector<VenueFill> fills;
-  static_cast<void>(venue.send(VenueOrder{1, 0, Side::Buy, static_cast<Price>(99.5 * kTicksPerDollar), 10, true}, fills));
-  static_cast<void>(venue.send(VenueOrder{2, 0, Side::Sell, 99 * kTicksPerDollar, 4, false}, fills));
+  static_cast<void>(venue.send(VenueOrder{1, 0, Side::Buy, static_cast<Price>(99.5 * kTicksPerDollar), 10, true, {}, {}}, fills));
+  static_cast<void>(venue.send(VenueOrder{2, 0, Side::Sell, 99 * kTicksPerDollar, 4, false, {}, {}}, fills));
   ASSERT_EQ(fills.size(), 2U);
   EXPECT_EQ(fills[0].order, 1U);  // the resting maker
   EXPECT_EQ(fills[1].order, 2U);  // the taker
@@ -95,7 +95,7 @@ TEST(PaperVenue, MovesTheLadderWithANewReferenceAndKeepsOurOrders) {
   PaperVenue venue(three_levels());
   venue.set_reference_price(0, kReference);
   std::vector<VenueFill> fills;
-  static_cast<void>(venue.send(VenueOrder{1, 0, Side::Buy, 90 * kTicksPerDollar, 10, true}, fills));
+  static_cast<void>(venue.send(VenueOrder{1, 0, Side::Buy, 90 * kTicksPerDollar, 10, true, {}, {}}, fills));
   venue.set_reference_price(0, 200 * kTicksPerDollar);
   const auto bids = venue.book(0).levels(Side::Buy);
   ASSERT_EQ(bids.size(), 4U);
@@ -116,7 +116,7 @@ TEST(PaperVenue, KeepsLevelsAtLeastOneTickApartForPennyStocks) {
 TEST(PaperVenue, RefusesAnOrderForASymbolWithoutMarket) {
   PaperVenue venue(three_levels());
   std::vector<VenueFill> fills;
-  EXPECT_THROW(static_cast<void>(venue.send(VenueOrder{1, 3, Side::Buy, 1, 1, false}, fills)), std::out_of_range);
+  EXPECT_THROW(static_cast<void>(venue.send(VenueOrder{1, 3, Side::Buy, 1, 1, false, {}, {}}, fills)), std::out_of_range);
 }
 
 TEST(CheckLiquidity, RefusesProfilesOutOfRange) {

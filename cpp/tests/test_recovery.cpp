@@ -119,6 +119,8 @@ TEST_F(Recovery, AnOrderJournalledWithoutAnAnswerIsInDoubtAndNeverResent) {
   EXPECT_NE(doubt.message.find("reconcile it by hand"), std::string::npos) << doubt.message;
   EXPECT_EQ(engine->submit(buy("D1-AAPL-BUY-1", 10)).status, OrderStatus::Duplicate);
   EXPECT_EQ(engine->position("AAPL"), 0);
+  EXPECT_TRUE(engine->reconcile().empty());  // the paper venue cannot tell: it stays in doubt
+  EXPECT_EQ(engine->in_doubt_orders().size(), 1U);
 }
 
 TEST_F(Recovery, AnOrderRestingWhenTheRunEndedIsInDoubt) {
@@ -197,6 +199,21 @@ TEST_F(Recovery, AResolvedOrderMovesThePositionUnblocksItsSymbolAndSurvivesReope
   auto engine = open_engine();
   EXPECT_TRUE(engine->in_doubt_orders().empty());
   EXPECT_EQ(engine->position("AAPL"), 10);
+  EXPECT_TRUE(engine->was_sent("D1-AAPL-BUY-1"));
+}
+
+TEST_F(Recovery, AnOrderTheVenueNeverTookResolvesRejectedWithNothingFilled) {
+  { ASSERT_EQ(open_engine()->submit(buy("D1-AAPL-BUY-1", 10, 99.5)).status, OrderStatus::Resting); }
+  {
+    auto engine = open_engine();
+    EXPECT_THROW(static_cast<void>(engine->resolve("D1-AAPL-BUY-1", OrderStatus::Rejected, 4, 99.5)),
+                 std::invalid_argument);  // a rejected order filled nothing
+    EXPECT_EQ(engine->resolve("D1-AAPL-BUY-1", OrderStatus::Rejected, 0, 0.0).status, OrderStatus::Rejected);
+    EXPECT_TRUE(engine->in_doubt_orders().empty());
+  }
+  auto engine = open_engine();
+  EXPECT_TRUE(engine->in_doubt_orders().empty());
+  EXPECT_EQ(engine->position("AAPL"), 0);
   EXPECT_TRUE(engine->was_sent("D1-AAPL-BUY-1"));
 }
 

@@ -1,5 +1,6 @@
 """ExecuteTrades' settings (``[execution]``): the capital, every pre-trade risk limit
-the order engine enforces, the paper venue's simulated market and the order journal,
+the order engine enforces, the paper venue's simulated market, the FIX venue's
+session and the order journal,
 each once with its default, unit and help.
 
 The one home of these values: the engine gets every limit from here (its C++
@@ -45,6 +46,15 @@ class ExecutionSettings:
         "unit": "fraction of the close", "help": "Paper market: distance between levels."})
     paper_level_notional: float = field(default=250_000.0, metadata={
         "unit": "dollars", "help": "Paper market: dollars offered at each level."})
+    fix_settings: Path | None = field(default=None, metadata={
+        "help": "The QuickFIX settings file of the FIX venue (--venue fix), as "
+                "config/fix/session.cfg.example; keep it outside the repository."})
+    fix_logon_timeout: float = field(default=10.0, metadata={
+        "unit": "seconds", "help": "FIX venue: how long to wait for the broker's Logon."})
+    fix_answer_timeout: float = field(default=5.0, metadata={
+        "unit": "seconds",
+        "help": "FIX venue: how long an order waits for its final execution report; "
+                "past it the order is in doubt."})
     journal: Path | None = field(default=None, metadata={
         "help": "The order journal (positions carry over in it); empty: "
                 "executions/journal.log under the data root."})

@@ -1,5 +1,5 @@
 """A day's orders through the C++ order engine (``order_engine``): risk checks, the
-paper venue, the journal; and what came back, as frames."""
+paper or FIX venue, the journal; and what came back, as frames."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ FILL_COLUMNS = ["client_order_id", "ticker", "side", "quantity", "price"]
 OUTCOME_COLUMNS = ["status", "filled_quantity", "average_price", "reason", "message"]
 #: Statuses of orders that reached the venue.
 SENT = ("FILLED", "PARTIALLY_FILLED", "RESTING", "CANCELLED", "EXPIRED")
+#: paper: the simulated market in the engine; fix: a broker's FIX 4.4 session.
+VENUES = ("paper", "fix")
 
 
 class ExecutionRefused(RuntimeError):
@@ -73,19 +75,35 @@ def limits_in_force(engine: oe.Engine) -> dict[str, float | int]:
 
 def open_engine(venue: str, settings: ExecutionSettings, journal: Path,
                 reports: list[Path] = ()) -> oe.Engine:
-    """The journalled engine on ``venue``: replays the journal (positions, ids sent).
-    Only the paper venue is built in; any other refuses before anything is opened, as
-    does a missing journal where execution ``reports`` show orders went out before (a
-    new journal would forget their ids and positions, and send them again)."""
-    if venue != "paper":
-        raise ExecutionRefused(f"unknown venue {venue!r}: only 'paper' is built in. "
+    """The journalled engine on ``venue``: replays the journal (positions, ids sent);
+    on ``fix`` it logs on to ``[execution] fix_settings``' session first. An unknown
+    venue, a FIX venue the module was built without or whose session does not log on
+    refuses, as does a missing journal where execution ``reports`` show orders went out
+    before (a new journal would forget their ids and positions, and send them again)."""
+    if venue not in VENUES:
+        raise ExecutionRefused(f"unknown venue {venue!r}: one of {', '.join(VENUES)}. "
+                               "Nothing was sent.")
+    if venue == "fix" and not oe.built_with_fix():
+        raise ExecutionRefused("the fix venue needs the order engine built with QuickFIX: "
+                               "install the Debian package libquickfix-dev (scripts/"
+                               "system-deps.sh test), then reinstall momentum-pipeline. "
+                               "Nothing was sent.")
+    if venue == "fix" and settings.fix_settings is None:
+        raise ExecutionRefused("the fix venue needs [execution] fix_settings, a QuickFIX "
+                               "settings file (config/fix/session.cfg.example). "
                                "Nothing was sent.")
     if reports and not journal.exists():
         raise ExecutionRefused(f"order journal {journal} is missing, but {len(reports)} "
                                f"execution report(s) show orders were sent ({reports[-1]}): "
                                "restore the journal from a backup. Nothing was sent.")
     journal.parent.mkdir(parents=True, exist_ok=True)
-    return oe.Engine(engine_config(settings, journal))
+    if venue == "paper":
+        return oe.Engine(engine_config(settings, journal))
+    try:
+        return oe.open_fix_engine(engine_config(settings, journal), str(settings.fix_settings),
+                                  settings.fix_logon_timeout, settings.fix_answer_timeout)
+    except RuntimeError as error:
+        raise ExecutionRefused(f"{error}. Nothing was sent.") from None
 
 
 def set_trading_state(engine: oe.Engine, record: dict[str, Any]) -> None:
@@ -164,6 +182,9 @@ def execute_plan(engine: oe.Engine, plan: pd.DataFrame, log: logging.Logger,
         log.info("%s%s", prefix, log_line({**order, **outcomes[order["client_order_id"]]}))
     for report in engine.end_of_day():
         outcomes[report.client_order_id] = outcome(report)
+        if report.status == oe.OrderStatus_InDoubt:  # the venue's cancel did not add up
+            log.warning("%sIN DOUBT %s", prefix, report.message)
+            continue
         log.info("%s%s: DAY remainder expired at the end of the session, %d of %d filled",
                  prefix, report.client_order_id, report.filled_quantity, report.quantity)
     results = pd.DataFrame([outcomes[i] for i in plan["client_order_id"]], columns=OUTCOME_COLUMNS)
@@ -171,6 +192,17 @@ def execute_plan(engine: oe.Engine, plan: pd.DataFrame, log: logging.Logger,
                            fills=pd.DataFrame(fills, columns=FILL_COLUMNS),
                            positions={k: int(v) for k, v in engine.positions().items()},
                            gross_exposure=float(engine.gross_exposure()))
+
+
+def reconcile(engine: oe.Engine) -> list[dict[str, Any]]:
+    """Asks the venue about each order in doubt, before anything is sent: those it
+    reports final are journalled as it says (one it never received as REJECTED, nothing
+    filled), the others stay in doubt. The paper venue cannot tell: nothing changes."""
+    return [{"client_order_id": r.client_order_id, "ticker": r.symbol,
+             "status": oe.order_status_name(r.status),
+             "filled_quantity": int(r.filled_quantity),
+             "average_price": float(r.average_price) if r.filled_quantity else None}
+            for r in engine.reconcile()]
 
 
 def in_doubt(engine: oe.Engine) -> list[dict[str, Any]]:

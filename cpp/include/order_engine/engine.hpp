@@ -68,8 +68,9 @@ class Engine {
   [[nodiscard]] SymbolId symbol_id(const std::string& symbol) const;
 
   /// Checks, risk-checks, journals (fsync) and sends one order. Malformed input throws
-  /// std::invalid_argument; a risk breach or an already-sent client order id comes
-  /// back as status REJECTED or DUPLICATE with a message. While an order in the same
+  /// std::invalid_argument; a risk breach, a venue's refusal or an already-sent client
+  /// order id comes back as status REJECTED or DUPLICATE with a message; a venue that
+  /// cannot say what became of the order (VenueInDoubt) leaves it IN_DOUBT. While an order in the same
   /// symbol is in doubt, nothing more is sent in it (REJECTED, reason IN_DOUBT): had
   /// the venue filled the first, a second would double the position.
   [[nodiscard]] OrderReport submit(const NewOrder& order);
@@ -77,11 +78,18 @@ class Engine {
   /// Records the final state of an in-doubt order as the venue (or a person who asked
   /// it) reports it: `filled` shares in all (at least those journalled) at
   /// `average_price` dollars for the shares not journalled yet, and `status` FILLED,
-  /// CANCELLED or EXPIRED. Journals the fill and the status (fsync), moves the position,
+  /// CANCELLED or EXPIRED, or REJECTED with nothing filled (the venue never took it). Journals the fill and the status (fsync), moves the position,
   /// and unblocks the symbol. Throws std::invalid_argument for an order not in doubt
   /// or a state that does not add up; needs a journal.
   OrderReport resolve(const std::string& client_order_id, OrderStatus status, Quantity filled,
                       double average_price);
+
+  /// Asks the venue about every in-doubt order before anything more is sent (call it
+  /// right after opening a journalled engine on a live venue): an order the venue
+  /// reports final is resolved as above; one it never received is resolved REJECTED
+  /// with nothing filled; one still working there, or a venue that cannot tell (the
+  /// paper venue), stays in doubt. Never re-sends an order. Returns the resolved orders.
+  std::vector<OrderReport> reconcile();
 
   /// The hot path for journal-less engines: one code per row (RejectReason::None =
   /// accepted, InvalidOrder = malformed row) and the shares filled. Spans must have
@@ -115,7 +123,8 @@ class Engine {
   [[nodiscard]] const std::vector<OrderReport>& in_doubt_orders() const { return in_doubt_; }
   [[nodiscard]] bool journalled() const { return journal_ != nullptr; }
 
-  /// Closes the journal (releasing its lock); the engine accepts nothing afterwards.
+  /// Closes the journal (releasing its lock) and the venue (a FIX session logs out); the
+  /// engine accepts nothing afterwards.
   void close();
 
  private:
@@ -142,6 +151,8 @@ class Engine {
     Quantity filled = 0;
     Quantity leaves = 0;
     double filled_notional = 0;  // dollars
+    OrderStatus venue_verdict = OrderStatus::Filled;  // Rejected or InDoubt when the venue said so
+    std::string venue_message;
   };
 
   [[nodiscard]] Outcome execute(const OrderRequest& request, const std::string* client_order_id,

@@ -32,6 +32,8 @@ class PaperVenue final : public Venue {
   [[nodiscard]] Quantity send(const VenueOrder& order, std::vector<VenueFill>& fills) override;
   [[nodiscard]] Quantity cancel(const VenueOrder& order) override;
   [[nodiscard]] BookTop top(SymbolId symbol) const override;
+  /// Nothing: the paper venue lives in the engine's process, so it has no order a crash left behind.
+  [[nodiscard]] std::optional<VenueOrderState> status(const VenueOrder& order) override;
 
   [[nodiscard]] const OrderBook& book(SymbolId symbol) const;
 

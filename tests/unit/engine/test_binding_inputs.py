@@ -101,6 +101,8 @@ def test_a_closed_engine_refuses_with_runtime_error(engine):
     engine.close()
     with pytest.raises(RuntimeError, match="closed"):
         engine.submit(buy())
+    with pytest.raises(RuntimeError, match="closed"):
+        engine.book_top("AAPL")
 
 
 @settings(max_examples=300, deadline=None)

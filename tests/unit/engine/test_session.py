@@ -19,7 +19,8 @@ from momentum_pipeline.execution.report import report_files
 from momentum_pipeline.execution.config import ExecutionSettings
 from momentum_pipeline.execution.session import (PAPER_MARKET, RISK_LIMITS, ExecutionRefused,
                                                  engine_config, execute_plan, in_doubt,
-                                                 limits_in_force, open_engine)
+                                                 limits_in_force, open_engine, reconcile)
+from tests.conftest import free_port
 
 DAY = dt.date(2025, 10, 8)
 SETTINGS = ExecutionSettings(
@@ -78,13 +79,38 @@ def test_in_doubt_lists_an_order_left_resting_when_the_process_ended(tmp_path):
         doubts = in_doubt(engine)
     assert [d["client_order_id"] for d in doubts] == [f"{DAY}-AAA-BUY-1"]
     assert "never sent again" in doubts[0]["message"]
+    with open_engine("paper", SETTINGS, journal) as engine:
+        assert reconcile(engine) == []  # the paper venue cannot tell
+        assert len(in_doubt(engine)) == 1
 
 
 def test_open_engine_on_an_unknown_venue_refuses_before_opening_anything(tmp_path):
     journal = tmp_path / "executions" / "journal.log"
-    with pytest.raises(ExecutionRefused, match="unknown venue 'live': only 'paper'"):
+    with pytest.raises(ExecutionRefused, match="unknown venue 'live': one of paper, fix"):
         open_engine("live", SETTINGS, journal)
     assert not journal.parent.exists()
+
+
+def test_open_engine_on_fix_without_its_settings_refuses_before_opening_anything(tmp_path):
+    journal = tmp_path / "executions" / "journal.log"
+    needs = "fix_settings" if oe.built_with_fix() else "libquickfix-dev"
+    with pytest.raises(ExecutionRefused, match=needs):
+        open_engine("fix", SETTINGS, journal)
+    assert not journal.parent.exists()
+
+
+def test_open_engine_on_fix_when_nothing_answers_refuses_naming_host_and_port(tmp_path):
+    if not oe.built_with_fix():
+        pytest.skip("order_engine built without QuickFIX (libquickfix-dev)")
+    settings = tmp_path / "session.cfg"
+    settings.write_text("[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\nStartTime=00:00:00\n"
+                        "EndTime=00:00:00\nPersistMessages=N\nUseDataDictionary=N\n"
+                        f"FileStorePath={tmp_path / 'store'}\n[SESSION]\nBeginString=FIX.4.4\n"
+                        "SenderCompID=MOMENTUM\nTargetCompID=SIM\nSocketConnectHost=127.0.0.1\n"
+                        f"SocketConnectPort={free_port()}\n")
+    fix = replace(SETTINGS, fix_settings=settings, fix_logon_timeout=0.3)
+    with pytest.raises(ExecutionRefused, match=r"127\.0\.0\.1:\d+ .*no Logon within 300 ms"):
+        open_engine("fix", fix, tmp_path / "journal.log")
 
 
 def test_open_engine_sets_every_limit_from_the_settings_never_the_cpp_defaults(tmp_path):

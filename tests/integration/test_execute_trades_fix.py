@@ -1,0 +1,149 @@
+"""ExecuteTrades on the FIX venue against order_engine_fix_simulator, a real QuickFIX
+acceptor on loopback: the day's orders fill at the simulator's prices, the simulator
+sees each client order id once, and a rerun sends nothing; an order whose answer a
+dropped connection took is in doubt until the next run asks the venue; without
+fix_settings the task refuses before anything is sent."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import pytest
+from luigi.execution_summary import LuigiStatusCode
+
+import order_engine as oe
+from tasks import ExecuteTrades
+from tests.conftest import free_port, run_tasks
+from tests.integration.execution_inputs import (DATE, TICKERS, WEIGHTS, close_on, configure,
+                                                expected_shares, write_inputs)
+
+#: Installed beside the interpreter when the package was built with QuickFIX.
+SIMULATOR = shutil.which("order_engine_fix_simulator")
+pytestmark = pytest.mark.skipif(not oe.built_with_fix() or SIMULATOR is None,
+                                reason="order_engine built without QuickFIX (libquickfix-dev)")
+
+SESSION = """[DEFAULT]
+ConnectionType=initiator
+ReconnectInterval=1
+HeartBtInt=30
+StartTime=00:00:00
+EndTime=00:00:00
+UseDataDictionary=N
+ResetOnLogon=N
+PersistMessages=N
+FileStorePath={store}
+[SESSION]
+BeginString=FIX.4.4
+SenderCompID=MOMENTUM
+TargetCompID=SIM
+SocketConnectHost=127.0.0.1
+SocketConnectPort={port}
+"""
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str) -> Iterator[None]:
+    """The simulator on ``port``, filling at each ticker's close, logging to ``orders``."""
+    prices = tmp_path / "prices.csv"
+    prices.write_text("".join(f"{t},{close_on(t):.4f}\n" for t in TICKERS))
+    with open(tmp_path / "simulator.out", "w") as out:
+        process = subprocess.Popen([SIMULATOR, "--port", str(port), "--prices", str(prices),
+                                    "--store", str(tmp_path / "simulator-store"),
+                                    "--orders-log", str(orders), *flags], stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 10
+        while not listening(port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """The simulator on a free port; its port and orders log."""
+    port, orders = free_port(), tmp_path / "simulator-orders.log"
+    with simulator_process(tmp_path, port, orders):
+        yield port, orders
+
+
+@pytest.fixture
+def root(pipeline_config, data_root: Path) -> Path:
+    configure(pipeline_config)
+    write_inputs(data_root)
+    return data_root
+
+
+def on_fix() -> ExecuteTrades:
+    return ExecuteTrades(date=DATE, confirm=DATE.isoformat(), venue="fix")
+
+
+def test_execute_trades_on_fix_then_orders_fill_at_the_venue_and_reach_the_targets(
+        root, simulator, pipeline_config, tmp_path):
+    port, orders_log = simulator
+    settings = tmp_path / "session.cfg"
+    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
+    pipeline_config.set("execution", "fix_settings", settings)
+
+    assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
+
+    report = root / "executions" / DATE.isoformat()
+    wanted = {t: expected_shares(t, w) for t, w in WEIGHTS.items() if w}
+    positions = pd.read_csv(report / "positions.csv").set_index("ticker")["shares"]
+    assert positions.to_dict() == wanted
+    fills = pd.read_csv(report / "fills.csv")
+    for fill in fills.itertuples():
+        assert fill.price == pytest.approx(round(close_on(fill.ticker), 4), abs=1e-4)
+    summary = json.loads((report / "summary.json").read_text())
+    assert (summary["venue"], summary["outcome"]) == ("fix", "done")
+    received = Counter(orders_log.read_text().split())
+    assert received == Counter(f"{DATE}-{t}-BUY-1" for t in wanted)
+
+    shutil.rmtree(report)  # a rerun of the day: the journal says every id was sent
+    assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
+    assert Counter(orders_log.read_text().split()) == received
+
+
+def test_execute_trades_on_fix_without_settings_then_refuses_and_sends_nothing(root):
+    assert run_tasks(on_fix()).status == LuigiStatusCode.FAILED
+    assert not (root / "executions" / "journal.log").exists()
+    assert not (root / "executions" / DATE.isoformat() / "summary.json").exists()
+
+
+def test_execute_trades_on_fix_when_the_connection_drops_then_the_next_run_reconciles(
+        root, tmp_path, pipeline_config):
+    port, orders_log = free_port(), tmp_path / "simulator-orders.log"
+    settings = tmp_path / "session.cfg"
+    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
+    pipeline_config.set("execution", "fix_settings", settings)
+    with simulator_process(tmp_path, port, orders_log, "--drop-after", "2"):
+        assert run_tasks(on_fix()).status == LuigiStatusCode.FAILED
+        report = root / "executions" / DATE.isoformat()
+        summary = json.loads((report / "summary.json").read_text())
+        dropped = f"{DATE}-JPM-BUY-1"  # the second order: its answer never came
+        assert summary["outcome"] == "needs attention"
+        assert any(dropped in problem and "in doubt" in problem for problem in summary["problems"])
+        assert pd.read_csv(report / "orders.csv").set_index("ticker")["status"].to_dict() == {
+            "AAPL": "FILLED", "JPM": "IN_DOUBT", "MSFT": "FILLED"}
+
+        shutil.rmtree(report)  # the rerun asks the venue first: it had filled the order
+        assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
+    wanted = {t: expected_shares(t, w) for t, w in WEIGHTS.items() if w}
+    positions = pd.read_csv(report / "positions.csv").set_index("ticker")["shares"]
+    assert positions.to_dict() == wanted
+    assert Counter(orders_log.read_text().split()) == Counter(f"{DATE}-{t}-BUY-1" for t in wanted)
