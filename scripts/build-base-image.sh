@@ -8,7 +8,8 @@
 #   local/python:3.12       the same plus g++, make and QuickFIX's headers, to compile the
 #                           engine with its FIX venue (BUILD_IMAGE)
 #
-# A tag that already exists is kept. Needs root (debootstrap, chroot) and a
+# A tag that already exists is kept while its label says it has these packages (a
+# change to the lists below rebuilds it). Needs root (debootstrap, chroot) and a
 # running Docker engine (scripts/dockerd.sh start).
 set -euo pipefail
 slim_tag=${BASE_IMAGE:-local/python:3.12-slim}
@@ -22,7 +23,11 @@ libpangoft2-1.0-0,libharfbuzz-subset0,fonts-dejavu-core,libquickfix17
 # Both images get QuickFIX or neither: an engine built with it links libquickfix.so.17.
 build_packages=(g++ make libquickfix-dev)
 
-has_image() { docker image inspect "$1" >/dev/null 2>&1; }
+packages_label=$(echo "$runtime_packages ${build_packages[*]}" | sha256sum | cut -c1-16)
+has_image() {  # with today's packages
+  [[ $(docker image inspect -f '{{index .Config.Labels "momentum.base-packages"}}' "$1" 2>/dev/null) \
+     == "$packages_label" ]]
+}
 if has_image "$slim_tag" && has_image "$build_tag"; then
   echo "build-base-image: $slim_tag and $build_tag exist"
   exit 0
@@ -41,7 +46,8 @@ import_rootfs() {  # tag: the root file system as an image, configured like pyth
   tar -C "$rootfs" -c . | docker import \
     --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
-    --change 'CMD ["python3"]' - "$1" >/dev/null
+    --change 'CMD ["python3"]' --change "LABEL momentum.base-packages=$packages_label" \
+    - "$1" >/dev/null
   echo "build-base-image: $1 ($(docker image inspect -f '{{.Size}}' "$1" | numfmt --to=iec))"
 }
 

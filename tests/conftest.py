@@ -88,6 +88,19 @@ def run_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,
                           timeout=timeout)
 
 
+def fix_simulator() -> Path:
+    """The FIX simulator installed beside the interpreter. The suite needs the engine
+    built with QuickFIX (``scripts/system-deps.sh test`` installs libquickfix-dev): a
+    build without it fails here rather than skipping the FIX venue's tests."""
+    import order_engine
+
+    simulator = Path(sys.executable).with_name("order_engine_fix_simulator")
+    if not (order_engine.built_with_fix() and simulator.exists()):
+        pytest.fail("order_engine was built without QuickFIX: install libquickfix-dev "
+                    "(scripts/system-deps.sh test) and reinstall the package")
+    return simulator
+
+
 def free_port() -> int:
     """A loopback TCP port nothing listens on (for test servers, or a server that is down)."""
     with socket.socket() as probe:

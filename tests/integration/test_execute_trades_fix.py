@@ -20,16 +20,11 @@ import pandas as pd
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
-import order_engine as oe
 from tasks import ExecuteTrades
-from tests.conftest import free_port, run_tasks
+from tests.conftest import fix_simulator, free_port, run_tasks
 from tests.integration.execution_inputs import (DATE, TICKERS, WEIGHTS, close_on, configure,
                                                 expected_shares, write_inputs)
 
-#: Installed beside the interpreter when the package was built with QuickFIX.
-SIMULATOR = shutil.which("order_engine_fix_simulator")
-pytestmark = pytest.mark.skipif(not oe.built_with_fix() or SIMULATOR is None,
-                                reason="order_engine built without QuickFIX (libquickfix-dev)")
 
 SESSION = """[DEFAULT]
 ConnectionType=initiator
@@ -61,7 +56,7 @@ def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str) -> I
     prices = tmp_path / "prices.csv"
     prices.write_text("".join(f"{t},{close_on(t):.4f}\n" for t in TICKERS))
     with open(tmp_path / "simulator.out", "w") as out:
-        process = subprocess.Popen([SIMULATOR, "--port", str(port), "--prices", str(prices),
+        process = subprocess.Popen([fix_simulator(), "--port", str(port), "--prices", str(prices),
                                     "--store", str(tmp_path / "simulator-store"),
                                     "--orders-log", str(orders), *flags], stdout=out, stderr=out)
     try:

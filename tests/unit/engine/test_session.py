@@ -20,7 +20,7 @@ from momentum_pipeline.execution.config import ExecutionSettings
 from momentum_pipeline.execution.session import (PAPER_MARKET, RISK_LIMITS, ExecutionRefused,
                                                  engine_config, execute_plan, in_doubt,
                                                  limits_in_force, open_engine, reconcile)
-from tests.conftest import free_port
+from tests.conftest import fix_simulator, free_port
 
 DAY = dt.date(2025, 10, 8)
 SETTINGS = ExecutionSettings(
@@ -100,8 +100,7 @@ def test_open_engine_on_fix_without_its_settings_refuses_before_opening_anything
 
 
 def test_open_engine_on_fix_when_nothing_answers_refuses_naming_host_and_port(tmp_path):
-    if not oe.built_with_fix():
-        pytest.skip("order_engine built without QuickFIX (libquickfix-dev)")
+    fix_simulator()  # the engine has the FIX venue
     settings = tmp_path / "session.cfg"
     settings.write_text("[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\nStartTime=00:00:00\n"
                         "EndTime=00:00:00\nPersistMessages=N\nUseDataDictionary=N\n"
