@@ -63,6 +63,12 @@ def test_image_when_run_then_its_user_is_not_root(image):
     assert uid != 0
 
 
+def test_image_when_run_then_its_order_engine_has_the_fix_venue(image):
+    engine = docker("run", "--rm", "--network", "none", image, "python", "-c",
+                    "import order_engine; print(order_engine.built_with_fix())")
+    assert engine.stdout.strip() == "True", engine.stderr[-2000:]
+
+
 def test_build_features_when_run_in_a_container_then_outputs_equal_the_hosts_byte_for_byte(
         image, code_version, tmp_path):
     # The prices are mounted at their host path: provenance records the file's path.
