@@ -111,7 +111,8 @@ class ExecuteTrades(PipelineTask):
         from momentum_pipeline.execution.session import (ExecutionNeedsAttention,
                                                          ExecutionRefused, execute_plan,
                                                          in_doubt, limits_in_force, open_engine,
-                                                         reconcile, set_trading_state)
+                                                         reconcile, refused_by_venue,
+                                                         set_trading_state)
         from momentum_pipeline.execution.trading_state import describe, read_trading_state
         from momentum_pipeline.foundation.provenance import SAMPLE_DATA_WARNING
         from momentum_pipeline.foundation.frames import frame_digest
@@ -161,7 +162,7 @@ class ExecuteTrades(PipelineTask):
                 self.log.warning("%s%s: %d shares held outside the targets: left alone",
                                  prefix, ticker, shares)
             plan = plan_orders(self.date, target, inputs.prices, positions, settings.capital,
-                               settings.price_collar)
+                               settings.price_collar, refused_by_venue(journal))
             result = execute_plan(engine, plan, self.log, prefix)
             doubts = in_doubt(engine)  # with those the venue left in doubt in this run
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
@@ -20,10 +20,16 @@ ORDER_COLUMNS = ["client_order_id", "ticker", "side", "quantity", "limit_price",
                  "reference_price", "target_weight", "current_shares", "target_shares"]
 
 
-def client_order_id(day: dt.date, ticker: str, side: str, sequence: int = 1) -> str:
+def client_order_id(day: dt.date, ticker: str, side: str,
+                    refused: Collection[str] = ()) -> str:
     """``<date>-<ticker>-<side>-<n>``: a rerun of the same day derives the same ids, so
-    the journal recognises the orders it already sent."""
-    return f"{day.isoformat()}-{ticker}-{side}-{sequence}"
+    the journal recognises the orders it already sent. ``n`` is 1, or the first number
+    after the ids the venue refused outright (``refused``: rejected, nothing filled):
+    such an order goes again once its cause is fixed, under an id never sent."""
+    sequence = 1
+    while (candidate := f"{day.isoformat()}-{ticker}-{side}-{sequence}") in refused:
+        sequence += 1
+    return candidate
 
 
 def limit_price(reference: float, side: str, collar: float) -> float:
@@ -80,10 +86,12 @@ def reference_prices(closes: Mapping[str, pd.Series],
 
 
 def plan_orders(day: dt.date, target: pd.Series, prices: pd.Series,
-                positions: Mapping[str, int], capital: float, collar: float) -> pd.DataFrame:
+                positions: Mapping[str, int], capital: float, collar: float,
+                refused: Collection[str] = ()) -> pd.DataFrame:
     """One order per priced ticker whose target shares differ from its position, sells
     first (they free capital), then by ticker. ``target``: weights (fraction of
-    capital) by ticker; ``prices``: reference closes; ``positions``: shares held."""
+    capital) by ticker; ``prices``: reference closes; ``positions``: shares held;
+    ``refused``: ids the venue refused outright (:func:`client_order_id`)."""
     rows = []
     for ticker in target.index.intersection(prices.index):
         price = float(prices[ticker])
@@ -93,8 +101,8 @@ def plan_orders(day: dt.date, target: pd.Series, prices: pd.Series,
         if wanted == held:
             continue
         side = "BUY" if wanted > held else "SELL"
-        rows.append({"client_order_id": client_order_id(day, ticker, side), "ticker": ticker,
-                     "side": side, "quantity": abs(wanted - held),
+        rows.append({"client_order_id": client_order_id(day, ticker, side, refused),
+                     "ticker": ticker, "side": side, "quantity": abs(wanted - held),
                      "limit_price": limit_price(price, side, collar), "reference_price": price,
                      "target_weight": weight, "current_shares": held, "target_shares": wanted})
     plan = pd.DataFrame(rows, columns=ORDER_COLUMNS)

@@ -194,6 +194,16 @@ def execute_plan(engine: oe.Engine, plan: pd.DataFrame, log: logging.Logger,
                            gross_exposure=float(engine.gross_exposure()))
 
 
+def refused_by_venue(journal: Path) -> set[str]:
+    """Client order ids the venue refused outright (a REJECTED status, nothing filled),
+    as the journal records them: sent, so never sent again, while the order itself may
+    go again under the next id (:func:`~momentum_pipeline.execution.orders.client_order_id`)."""
+    records = oe.read_journal(str(journal)) if journal.exists() else []
+    filled = {r.client_order_id for r in records if r.kind == oe.RecordKind_Fill}
+    return {r.client_order_id for r in records
+            if r.kind == oe.RecordKind_Status and r.status == oe.OrderStatus_Rejected} - filled
+
+
 def reconcile(engine: oe.Engine) -> list[dict[str, Any]]:
     """Asks the venue about each order in doubt, before anything is sent: those it
     reports final are journalled as it says (one it never received as REJECTED, nothing

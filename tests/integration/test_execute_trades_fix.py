@@ -70,11 +70,21 @@ def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str) -> I
 
 
 @pytest.fixture
-def simulator(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """The simulator on a free port; its port and orders log."""
-    port, orders = free_port(), tmp_path / "simulator-orders.log"
-    with simulator_process(tmp_path, port, orders):
-        yield port, orders
+def session(tmp_path: Path, pipeline_config) -> tuple[int, Path]:
+    """A session file for a simulator on a free port, named by ``[execution]
+    fix_settings``; the port and the simulator's orders log."""
+    port = free_port()
+    settings = tmp_path / "session.cfg"
+    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
+    pipeline_config.set("execution", "fix_settings", settings)
+    return port, tmp_path / "simulator-orders.log"
+
+
+@pytest.fixture
+def simulator(tmp_path: Path, session: tuple[int, Path]) -> Iterator[tuple[int, Path]]:
+    """The simulator of the session; its port and orders log."""
+    with simulator_process(tmp_path, *session):
+        yield session
 
 
 @pytest.fixture
@@ -89,11 +99,8 @@ def on_fix() -> ExecuteTrades:
 
 
 def test_execute_trades_on_fix_then_orders_fill_at_the_venue_and_reach_the_targets(
-        root, simulator, pipeline_config, tmp_path):
-    port, orders_log = simulator
-    settings = tmp_path / "session.cfg"
-    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
-    pipeline_config.set("execution", "fix_settings", settings)
+        root, simulator):
+    _, orders_log = simulator
 
     assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
 
@@ -121,11 +128,8 @@ def test_execute_trades_on_fix_without_settings_then_refuses_and_sends_nothing(r
 
 
 def test_execute_trades_on_fix_when_the_connection_drops_then_the_next_run_reconciles(
-        root, tmp_path, pipeline_config):
-    port, orders_log = free_port(), tmp_path / "simulator-orders.log"
-    settings = tmp_path / "session.cfg"
-    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
-    pipeline_config.set("execution", "fix_settings", settings)
+        root, session, tmp_path):
+    port, orders_log = session
     with simulator_process(tmp_path, port, orders_log, "--drop-after", "2"):
         assert run_tasks(on_fix()).status == LuigiStatusCode.FAILED
         report = root / "executions" / DATE.isoformat()
@@ -142,3 +146,26 @@ def test_execute_trades_on_fix_when_the_connection_drops_then_the_next_run_recon
     positions = pd.read_csv(report / "positions.csv").set_index("ticker")["shares"]
     assert positions.to_dict() == wanted
     assert Counter(orders_log.read_text().split()) == Counter(f"{DATE}-{t}-BUY-1" for t in wanted)
+
+
+def test_execute_trades_on_fix_when_the_broker_rejects_then_a_rerun_sends_it_under_a_new_id(
+        root, session, tmp_path):
+    port, orders_log = session
+    refused = f"{DATE}-JPM-BUY-1"
+    with simulator_process(tmp_path, port, orders_log, "--reject", "JPM"):
+        assert run_tasks(on_fix()).status == LuigiStatusCode.FAILED  # needs attention
+    report = root / "executions" / DATE.isoformat()
+    summary = json.loads((report / "summary.json").read_text())
+    assert any(refused in problem and "rejected" in problem for problem in summary["problems"])
+
+    shutil.rmtree(report)  # the broker fixed its side: the rerun acts
+    with simulator_process(tmp_path, port, orders_log):
+        assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
+    orders = pd.read_csv(report / "orders.csv").set_index("ticker")
+    assert orders.loc["JPM", "client_order_id"] == f"{DATE}-JPM-BUY-2"
+    assert orders.loc["JPM", "status"] == "FILLED"
+    wanted = {t: expected_shares(t, w) for t, w in WEIGHTS.items() if w}
+    positions = pd.read_csv(report / "positions.csv").set_index("ticker")["shares"]
+    assert positions.to_dict() == wanted
+    received = Counter(orders_log.read_text().split())
+    assert max(received.values()) == 1 and refused in received  # every id once

@@ -16,10 +16,12 @@ DAY = dt.date(2025, 10, 8)
 SESSION = pd.Timestamp(DAY)
 
 
-def test_client_order_id_derives_from_date_ticker_and_side_only():
+def test_client_order_id_derives_from_date_ticker_side_and_the_ids_the_venue_refused():
     assert client_order_id(DAY, "BRK-B", "SELL") == "2025-10-08-BRK-B-SELL-1"
     assert client_order_id(DAY, "BRK-B", "SELL") == client_order_id(DAY, "BRK-B", "SELL")
-    assert client_order_id(DAY, "BRK-B", "SELL", 2).endswith("-2")
+    refused = {"2025-10-08-BRK-B-SELL-1", "2025-10-08-BRK-B-SELL-2"}
+    assert client_order_id(DAY, "BRK-B", "SELL", refused) == "2025-10-08-BRK-B-SELL-3"
+    assert client_order_id(DAY, "BRK-B", "BUY", refused) == "2025-10-08-BRK-B-BUY-1"
 
 
 @pytest.mark.parametrize("reference", [0.37, 12.345, 258.06, 4321.99])
