@@ -116,7 +116,7 @@ def set_trading_state(engine: oe.Engine, record: dict[str, Any]) -> None:
 
 #: The final states a person may give an order in doubt.
 RESOLVED_STATES = {"FILLED": oe.OrderStatus_Filled, "CANCELLED": oe.OrderStatus_Cancelled,
-                   "EXPIRED": oe.OrderStatus_Expired}
+                   "EXPIRED": oe.OrderStatus_Expired, "REJECTED": oe.OrderStatus_Rejected}
 
 
 def resolve_order(engine: oe.Engine, client_order_id: str, status: str, filled: int,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import order_engine as oe
+from momentum_pipeline.execution.session import refused_by_venue
 from tests.conftest import REPO
 
 
@@ -72,6 +73,17 @@ def test_resolve_when_the_venue_filled_it_then_position_moves_and_who_why_record
     assert record["host"] and record["time"]
     verified = journal_command(root, "verify")
     assert verified.returncode == 0 and "positions {'AAPL': 10, 'KO': 5}" in verified.stdout
+
+
+def test_resolve_when_the_venue_never_took_it_then_rejected_and_the_order_may_go_again(root):
+    resolved = journal_command(root, "resolve", "--order", "D-AAPL-BUY-1", "--status",
+                               "REJECTED", "--filled", "0", "--by", "ana",
+                               "--why", "broker: no such order")
+    assert resolved.returncode == 0, resolved.stderr
+    # Spent, never sent again; ExecuteTrades plans the order under the next id.
+    assert refused_by_venue(root / "executions" / "journal.log") == {"D-AAPL-BUY-1"}
+    verified = journal_command(root, "verify")
+    assert verified.returncode == 0 and "IN DOUBT" not in verified.stdout
 
 
 def test_repair_when_the_last_write_was_torn_then_cut_back_else_refused(root):
