@@ -46,11 +46,16 @@ def kill_after_submit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return library
 
 
+def execute_trades_args(root: Path, *extra: str, date: dt.date = DATE) -> list[str]:
+    """The ``luigi --module tasks`` arguments of ExecuteTrades on ``root``'s inputs."""
+    return ["ExecuteTrades", "--local-scheduler", "--date", date.isoformat(), "--paths-root",
+            str(root), "--universe-tickers", ",".join(TICKERS), "--execution-capital",
+            str(CAPITAL), *extra]
+
+
 def execute_trades(root: Path, *extra: str, env: dict[str, str] | None = None,
                    date: dt.date = DATE):
-    return run_cli("ExecuteTrades", "--local-scheduler", "--date", date.isoformat(),
-                   "--paths-root", str(root), "--universe-tickers", ",".join(TICKERS),
-                   "--execution-capital", str(CAPITAL), *extra, env=env, timeout=300)
+    return run_cli(*execute_trades_args(root, *extra, date=date), env=env, timeout=300)
 
 
 def journal_command(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

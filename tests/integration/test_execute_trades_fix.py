@@ -51,10 +51,13 @@ def listening(port: int) -> bool:
 
 
 @contextmanager
-def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str) -> Iterator[None]:
-    """The simulator on ``port``, filling at each ticker's close, logging to ``orders``."""
+def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str,
+                      closes: dict[str, float] | None = None) -> Iterator[None]:
+    """The simulator on ``port``, filling at each ticker's close (``closes``, by default
+    those of TICKERS on DATE), logging to ``orders``."""
+    closes = closes or {t: close_on(t) for t in TICKERS}
     prices = tmp_path / "prices.csv"
-    prices.write_text("".join(f"{t},{close_on(t):.4f}\n" for t in TICKERS))
+    prices.write_text("".join(f"{t},{close:.4f}\n" for t, close in closes.items()))
     with open(tmp_path / "simulator.out", "w") as out:
         process = subprocess.Popen([fix_simulator(), "--port", str(port), "--prices", str(prices),
                                     "--store", str(tmp_path / "simulator-store"),
@@ -69,14 +72,19 @@ def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str) -> I
         process.wait(timeout=30)
 
 
+def session_file(tmp_path: Path, port: int) -> Path:
+    """The QuickFIX settings of a session with the simulator on ``port``."""
+    settings = tmp_path / "session.cfg"
+    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
+    return settings
+
+
 @pytest.fixture
 def session(tmp_path: Path, pipeline_config) -> tuple[int, Path]:
     """A session file for a simulator on a free port, named by ``[execution]
     fix_settings``; the port and the simulator's orders log."""
     port = free_port()
-    settings = tmp_path / "session.cfg"
-    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
-    pipeline_config.set("execution", "fix_settings", settings)
+    pipeline_config.set("execution", "fix_settings", session_file(tmp_path, port))
     return port, tmp_path / "simulator-orders.log"
 
 
