@@ -163,7 +163,7 @@ class ExecuteTrades(PipelineTask):
                                  prefix, ticker, shares)
             plan = plan_orders(self.date, target, inputs.prices, positions, settings.capital,
                                settings.price_collar, refused_by_venue(journal))
-            result = execute_plan(engine, plan, self.log, prefix)
+            result = execute_plan(engine, plan, self.log, prefix, self.venue)
             doubts = in_doubt(engine)  # with those the venue left in doubt in this run
 
         used = {"signals": {"file": self.layout.relative(weights.file),

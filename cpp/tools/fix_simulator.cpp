@@ -4,14 +4,15 @@
 //
 //   order_engine_fix_simulator --port P --prices prices.csv --store DIR --orders-log FILE
 //       [--sender SIM] [--target MOMENTUM] [--partial N] [--reject SYMBOL]
-//       [--delay-ms MS] [--drop-after K] [--fill-before-cancel N] [--log DIR]
+//       [--delay-ms MS] [--drop-after K] [--fill-before-cancel N] [--ack-first] [--log DIR]
 //
 // prices.csv has lines symbol,price (dollars). A buy fills when its limit is at or
 // above the symbol's price, a sell at or below, in N executions with --partial N;
 // otherwise an IOC order is cancelled and a DAY order rests. --reject SYMBOL rejects
 // every order in it; --delay-ms waits before answering; --drop-after K takes the K-th
 // order (it trades) but drops the connection before answering it, once;
-// --fill-before-cancel N fills N shares of a resting order as its cancel arrives. Every
+// --fill-before-cancel N fills N shares of a resting order as its cancel arrives;
+// --ack-first acknowledges every order (ExecType NEW) before it trades, as brokers do. Every
 // ClOrdID received is appended to the orders log, one a line, so a test can count
 // duplicates. OrderStatusRequests are answered from the simulator's order table
 // (unknown orders: OrdStatus=8, OrdRejReason=5), OrderCancelRequests for working
@@ -58,6 +59,7 @@ struct Options {
   long long delay_ms = 0;
   long long drop_after = 0;  // 0: never
   long long fill_before_cancel = 0;  // shares of a resting order filled just before its cancel
+  bool ack_first = false;  // a NEW report before the fills
 };
 
 struct Order {
@@ -133,6 +135,11 @@ class Exchange : public FIX::Application {
       orders_[id] = order;
       if (!drop) send(report(id, orders_[id], FIX::ExecType_REJECTED, 0, 0), session);
     } else if (order.side == FIX::Side_BUY ? limit >= price->second : limit <= price->second) {
+      if (options_.ack_first) {
+        order.status = FIX::OrdStatus_NEW;
+        orders_[id] = order;
+        if (!drop) send(report(id, order, FIX::ExecType_NEW, 0, 0), session);
+      }
       // Pieces as equal as whole shares allow; the last takes the remainder.
       const double piece = std::floor(order.quantity / static_cast<double>(options_.partial));
       for (long long n = 1; n <= options_.partial; ++n) {
@@ -240,6 +247,10 @@ Options parse(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--ack-first") {
+      options.ack_first = true;
+      continue;
+    }
     if (i + 1 >= argc) throw std::runtime_error(flag + ": a value expected");
     const std::string value = argv[++i];
     if (flag == "--port") options.port = std::stoi(value);

@@ -165,16 +165,24 @@ class ExecutionResult:
     gross_exposure: float     # dollars at reference prices
 
 
+#: How long each venue's orders work. The paper book fills a DAY order's remainder as the
+#: session goes on and expires it at the end; a FIX order is IOC, so its final report
+#: comes while the engine waits for it (the venue interface is synchronous: fills of an
+#: order a broker acknowledged as resting would arrive unasked).
+TIME_IN_FORCE = {"paper": oe.TimeInForce_Day, "fix": oe.TimeInForce_Ioc}
+
+
 def execute_plan(engine: oe.Engine, plan: pd.DataFrame, log: logging.Logger,
-                 prefix: str = "") -> ExecutionResult:
-    """Submits the plan in order, then ends the session (unfilled DAY remainders
-    expire). Each order is logged as it returns; ``prefix`` starts every line."""
+                 prefix: str = "", venue: str = "paper") -> ExecutionResult:
+    """Submits the plan in order, with the venue's time in force, then ends the session
+    (unfilled DAY remainders expire). Each order is logged as it returns; ``prefix``
+    starts every line."""
     outcomes: dict[str, dict[str, Any]] = {}
     fills: list[dict[str, Any]] = []
     for order in plan.to_dict("records"):
         report = engine.submit(oe.new_order(order["client_order_id"], order["ticker"],
                                             SIDES[order["side"]], int(order["quantity"]),
-                                            float(order["limit_price"])))
+                                            float(order["limit_price"]), TIME_IN_FORCE[venue]))
         fills.extend({"client_order_id": f.client_order_id, "ticker": f.symbol,
                       "side": oe.side_name(f.side), "quantity": int(f.quantity),
                       "price": float(f.price)} for f in report.fills)

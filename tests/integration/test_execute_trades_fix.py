@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
+import order_engine as oe
 from tasks import ExecuteTrades
 from tests.conftest import fix_simulator, free_port, run_tasks
 from tests.integration.execution_inputs import (DATE, TICKERS, WEIGHTS, close_on, configure,
@@ -127,6 +128,24 @@ def test_execute_trades_on_fix_then_orders_fill_at_the_venue_and_reach_the_targe
     shutil.rmtree(report)  # a rerun of the day: the journal says every id was sent
     assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
     assert Counter(orders_log.read_text().split()) == received
+
+
+def test_execute_trades_on_fix_when_the_broker_acknowledges_first_then_ioc_fills_are_booked(
+        root, session, tmp_path):
+    # A broker answers NEW before it trades: a DAY order would stop at the NEW, resting,
+    # and its fills would come unasked; the FIX venue's orders are IOC, whose answer ends
+    # with the fills.
+    port, orders_log = session
+    with simulator_process(tmp_path, port, orders_log, "--ack-first"):
+        assert run_tasks(on_fix()).status == LuigiStatusCode.SUCCESS
+    report = root / "executions" / DATE.isoformat()
+    wanted = {t: expected_shares(t, w) for t, w in WEIGHTS.items() if w}
+    positions = pd.read_csv(report / "positions.csv").set_index("ticker")["shares"]
+    assert positions.to_dict() == wanted
+    assert json.loads((report / "summary.json").read_text())["outcome"] == "done"
+    submitted = [r for r in oe.read_journal(str(root / "executions" / "journal.log"))
+                 if r.kind == oe.RecordKind_Submit]
+    assert {r.time_in_force for r in submitted} == {oe.TimeInForce_Ioc}
 
 
 def test_execute_trades_on_fix_without_settings_then_refuses_and_sends_nothing(root):
