@@ -24,24 +24,9 @@ from pathlib import Path
 import numpy as np
 
 import order_engine as oe
+from momentum_pipeline.execution.session import simulator_session
 
 SYMBOLS = 20
-SESSION = """[DEFAULT]
-ConnectionType=initiator
-ReconnectInterval=1
-HeartBtInt=30
-StartTime=00:00:00
-EndTime=00:00:00
-UseDataDictionary=N
-PersistMessages=N
-FileStorePath={work}/engine-store
-[SESSION]
-BeginString=FIX.4.4
-SenderCompID=MOMENTUM
-TargetCompID=SIM
-SocketConnectHost=127.0.0.1
-SocketConnectPort={port}
-"""
 
 
 def free_port() -> int:
@@ -61,7 +46,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fix-bench-") as scratch:
         work, port = Path(scratch), free_port()
         (work / "prices.csv").write_text("".join(f"S{s},{20.0 + 4.8 * s:.4f}\n" for s in range(SYMBOLS)))
-        (work / "session.cfg").write_text(SESSION.format(work=work, port=port))
+        simulator_session(work / "session.cfg", work / "engine-store", port)
         process = subprocess.Popen([simulator, "--port", str(port), "--prices", str(work / "prices.csv"),
                                     "--store", str(work / "simulator-store"),
                                     "--orders-log", str(work / "orders.log")],

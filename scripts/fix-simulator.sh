@@ -30,25 +30,11 @@ rows = [f"{p.stem},{pd.read_parquet(p, columns=['close'])['close'].iloc[-1]:.4f}
         for p in sorted(cleaned.glob("*.parquet"))]
 out.write_text("\n".join(rows) + "\n")
 PY
-cat >"$work/session.cfg" <<CFG
-[DEFAULT]
-ConnectionType=initiator
-ReconnectInterval=1
-HeartBtInt=30
-StartTime=00:00:00
-EndTime=00:00:00
-UseDataDictionary=N
-ResetOnLogon=N
-PersistMessages=N
-FileStorePath=$work/engine-store
-FileLogPath=$work/engine-log
-[SESSION]
-BeginString=FIX.4.4
-SenderCompID=MOMENTUM
-TargetCompID=SIM
-SocketConnectHost=127.0.0.1
-SocketConnectPort=$port
-CFG
+"$bin/python" -c 'import sys; from pathlib import Path
+from momentum_pipeline.execution.session import simulator_session
+settings = simulator_session(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))
+settings.write_text(settings.read_text() + f"FileLogPath={sys.argv[4]}\n")' \
+  "$work/session.cfg" "$work/engine-store" "$port" "$work/engine-log"
 echo "fix-simulator: filling at the closes of $date ($work/prices.csv) on port $port; in another shell:"
 echo "  $bin/luigi --module tasks ExecuteTrades --local-scheduler --paths-root $root --date $date \\"
 echo "    --confirm $date --venue fix --execution-fix-settings $work/session.cfg"

@@ -35,13 +35,15 @@ FINAL_EQUITY_TOLERANCE = 0.005
 class SimulatedBars:
     """Bars on the simulated sessions as the trading loop reads them (a column per
     ticker): closes carried forward over gaps, the fill prices (NaN where a ticker has no
-    bar) and, per session step, the columns whose closes stop there before the last
-    session. Built once per market: a sweep trades many plans on the same bars."""
+    bar) and the columns whose closes stop before the last session, with the step of
+    their last close (in step, then column order). Built once per market: a sweep trades
+    many plans on the same bars."""
 
     tickers: pd.Index
     close: np.ndarray
     fill: np.ndarray
-    closing: dict[int, list[int]]
+    closing_steps: np.ndarray
+    closing_columns: np.ndarray
 
     @classmethod
     def of(cls, opens: pd.DataFrame, closes: pd.DataFrame, simulated: pd.DatetimeIndex,
@@ -49,17 +51,20 @@ class SimulatedBars:
         bars = closes.reindex(index=simulated)
         fill = (opens if costs.fill_price == "open" else closes).reindex(
             index=simulated, columns=bars.columns)
-        return cls(bars.columns, bars.ffill().to_numpy(), fill.to_numpy(), _ended(bars))
+        return cls(bars.columns, bars.ffill().to_numpy(), fill.to_numpy(), *_ended(bars))
 
     def subset(self, tickers: pd.Index) -> SimulatedBars:
         """The bars of ``tickers`` only (in that order)."""
         columns = self.tickers.get_indexer(tickers)
         if (columns < 0).any():
             raise ValueError(f"no bars for {list(tickers[columns < 0][:5])}")
-        renumber = {int(old): new for new, old in enumerate(columns)}
-        closing = {step: kept for step, ended in self.closing.items()
-                   if (kept := sorted(renumber[c] for c in ended if c in renumber))}
-        return SimulatedBars(tickers, self.close[:, columns], self.fill[:, columns], closing)
+        renumbered = np.full(len(self.tickers), -1)
+        renumbered[columns] = np.arange(len(columns))
+        new = renumbered[self.closing_columns]
+        kept = new >= 0
+        order = np.lexsort((new[kept], self.closing_steps[kept]))
+        return SimulatedBars(tickers, self.close[:, columns], self.fill[:, columns],
+                             self.closing_steps[kept][order], new[kept][order])
 
 
 def vectorised_backtest(rebalance_targets: pd.DataFrame, opens: pd.DataFrame,
@@ -85,13 +90,9 @@ def trade_on_bars(rebalance_targets: pd.DataFrame, bars: SimulatedBars,
     if (steps < 0).any():
         raise ValueError("rebalance sessions outside the simulated sessions: "
                          f"{rebalance_targets.index[steps < 0][:5].date.tolist()}")
-    closing = sorted((step, column) for step, columns in bars.closing.items()
-                     for column in columns)
-    closing_steps = np.array([step for step, _ in closing], dtype=np.int64)
-    closing_columns = np.array([column for _, column in closing], dtype=np.int64)
     value, traded, commission = _trade(
-        steps.astype(np.int64), rebalance_targets.to_numpy(dtype=np.float64), closing_steps,
-        closing_columns, bars.close, bars.fill, float(capital), costs.slippage_bps, *costs.rates)
+        steps.astype(np.int64), rebalance_targets.to_numpy(dtype=np.float64), bars.closing_steps,
+        bars.closing_columns, bars.close, bars.fill, float(capital), costs.slippage_bps, *costs.rates)
     returns = value / np.concatenate([[capital], value[:-1]]) - 1.0
     return pd.DataFrame({"portfolio_value": value, "returns": returns,
                          "traded_value": traded, "commission": commission},
@@ -168,14 +169,14 @@ def _trade(steps, targets, closing_steps, closing_columns, close, fill, capital,
     return value, traded, charged
 
 
-def _ended(bars: pd.DataFrame) -> dict[int, list[int]]:
-    """Session step -> columns whose closes stop there, before the last session."""
+def _ended(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The steps of the last closes and the columns whose closes stop before the last
+    session, in step, then column order."""
     present = np.isfinite(bars.to_numpy())
     last = len(bars) - 1 - np.argmax(present[::-1], axis=0)
-    closing: dict[int, list[int]] = {}
-    for column in np.flatnonzero(present.any(axis=0) & (last < len(bars) - 1)):
-        closing.setdefault(int(last[column]), []).append(int(column))
-    return closing
+    columns = np.flatnonzero(present.any(axis=0) & (last < len(bars) - 1))
+    order = np.lexsort((columns, last[columns]))
+    return last[columns][order].astype(np.int64), columns[order].astype(np.int64)
 
 
 def compare(zipline_performance: pd.DataFrame, vectorised: pd.DataFrame) -> dict[str, float]:

@@ -4,6 +4,7 @@ paper or FIX venue, the journal; and what came back, as frames."""
 from __future__ import annotations
 
 import logging
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,16 @@ def execute_plan(engine: oe.Engine, plan: pd.DataFrame, log: logging.Logger,
                            fills=pd.DataFrame(fills, columns=FILL_COLUMNS),
                            positions={k: int(v) for k, v in engine.positions().items()},
                            gross_exposure=float(engine.gross_exposure()))
+
+
+def simulator_session(settings: Path, store: Path, port: int) -> Path:
+    """Writes to ``settings`` the session with the local FIX simulator on ``port``
+    (``config/fix/simulator.cfg``), its sequence numbers kept in ``store``."""
+    from tasks.config import CONFIG_DIR
+
+    template = string.Template((CONFIG_DIR / "fix" / "simulator.cfg").read_text())
+    settings.write_text(template.substitute(store=store, port=port))
+    return settings
 
 
 def refused_by_venue(journal: Path) -> set[str]:

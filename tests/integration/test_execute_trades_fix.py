@@ -21,29 +21,13 @@ import pytest
 from luigi.execution_summary import LuigiStatusCode
 
 import order_engine as oe
+from momentum_pipeline.execution.session import simulator_session
 from tasks import ExecuteTrades
 from tests.conftest import fix_simulator, free_port, run_tasks
 from tests.integration.execution_inputs import (DATE, TICKERS, WEIGHTS, close_on, configure,
                                                 expected_shares, write_inputs)
 
 
-SESSION = """[DEFAULT]
-ConnectionType=initiator
-ReconnectInterval=1
-HeartBtInt=30
-StartTime=00:00:00
-EndTime=00:00:00
-UseDataDictionary=N
-ResetOnLogon=N
-PersistMessages=N
-FileStorePath={store}
-[SESSION]
-BeginString=FIX.4.4
-SenderCompID=MOMENTUM
-TargetCompID=SIM
-SocketConnectHost=127.0.0.1
-SocketConnectPort={port}
-"""
 
 
 def listening(port: int) -> bool:
@@ -75,9 +59,7 @@ def simulator_process(tmp_path: Path, port: int, orders: Path, *flags: str,
 
 def session_file(tmp_path: Path, port: int) -> Path:
     """The QuickFIX settings of a session with the simulator on ``port``."""
-    settings = tmp_path / "session.cfg"
-    settings.write_text(SESSION.format(store=tmp_path / "fix-store", port=port))
-    return settings
+    return simulator_session(tmp_path / "session.cfg", tmp_path / "fix-store", port)
 
 
 @pytest.fixture
