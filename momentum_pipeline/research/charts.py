@@ -36,7 +36,9 @@ def sharpe_heatmaps(table: pd.DataFrame, parameters: list[str], dpi: int) -> byt
                                      aggfunc="mean")
             axis.imshow(grid.to_numpy(), cmap="RdYlGn", aspect="auto")
             axis.set_xticks(range(len(grid.columns)), [str(c) for c in grid.columns])
-            axis.set_yticks(range(len(grid.index)), [str(i) for i in grid.index])
+            # Upright, so long values (long_short) stay clear of the panel to the left.
+            axis.set_yticks(range(len(grid.index)), [str(i) for i in grid.index],
+                            rotation=90, va="center")
             axis.set_xlabel(across)
             axis.set_ylabel(down)
             axis.grid(False)

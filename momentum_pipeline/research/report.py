@@ -43,7 +43,9 @@ def sweep_context(result: SweepResult, parameters: list[str], *, run_date: dt.da
         "best_held_out": _number(summary["best_sharpe_held_out"]),
         "base_in_sample": _number(table.at[base, "sharpe_in_sample"]) if base else None,
         "base_held_out": _number(table.at[base, "sharpe_held_out"]) if base else None,
-        "top_columns": [*parameters, "Sharpe in sample", "Sharpe held out", "return in sample"],
+        # Spaced names wrap: a table of a dozen columns fits the page.
+        "top_columns": [*(p.replace("_", " ") for p in parameters), "Sharpe in sample",
+                        "Sharpe held out", "return in sample"],
         "top_rows": [[*(str(row[p]) for p in parameters), _number(row["sharpe_in_sample"]),
                       _number(row["sharpe_held_out"]), _percent(row["annual_return_in_sample"])]
                      for _, row in top.iterrows()],
