@@ -19,7 +19,9 @@ and SPY:
   luigi, 2 workers   the same with ``--workers 2`` (one forked process per task)
   luigi, rerun       the 1-worker case again on its finished root: nothing to do
   ... data stages    the plain script with ``--until signals`` and Luigi's
-                     ``GenerateSignals`` (1 worker) cold: everything up to the signals
+                     ``GenerateSignals`` (1 worker) cold: everything up to the signals;
+                     then with 2 workers, and with 2 workers and one task process per
+                     ticker (``--batch-tickers 1``, the design before batches)
 
 The Luigi runs go through a small launcher (``luigi.cmdline.luigi_run``, what the
 ``luigi`` command calls) that records each task's processing time (Luigi's
@@ -167,6 +169,9 @@ def main() -> None:
         results["plain, data stages"] = measure([*plain, "--until", "signals"], env)
         results["luigi, data stages"] = measure(luigi("GenerateSignals", scratch / "signals", 1), env,
                                                 scratch / "signals.times")
+        results["... data stages, 2w"] = measure(luigi("GenerateSignals", scratch / "signals2", 2), env)
+        results["... 2w, unbatched"] = measure(
+            [*luigi("GenerateSignals", scratch / "unbatched", 2), "--batch-tickers", "1"], env)
 
     plain_run = results["plain script"]
     size = f"{QUICK_TICKERS} + SPY (--quick)" if args.quick else "101 tickers + SPY"
@@ -174,7 +179,7 @@ def main() -> None:
     print(f"{'case':<20} {'wall s':>7} {'cpu s':>7} {'max RSS MB':>10} {'tree RSS MB':>11}"
           f" {'wall x plain':>12}")
     for case, m in results.items():
-        base = results["plain, data stages"] if "data stages" in case else plain_run
+        base = results["plain, data stages"] if "data stages" in case or "2w" in case else plain_run
         tree = f"{m.tree_rss_mb:11.0f}" if m.tree_rss_mb is not None else f"{'-':>11}"
         print(f"{case:<20} {m.wall:7.1f} {m.cpu:7.1f} {m.maxrss_mb:10.0f} {tree}"
               f" {m.wall / base.wall:12.2f}")
@@ -199,6 +204,11 @@ def main() -> None:
     print(f"  data stages (up to GenerateSignals), luigi 1 worker / plain: {data_ratio:.2f}"
           f"  (work inside tasks / plain's own stage clock: {data_in_tasks:.1f} / {plain_data_work:.1f}"
           f" = {data_in_tasks / plain_data_work:.2f})")
+    data_two = results["... data stages, 2w"].wall
+    print(f"  data stages, luigi 2 workers / plain: {data_two / results['plain, data stages'].wall:.2f};"
+          f" 2 workers / 1 worker: {data_two / results['luigi, data stages'].wall:.2f};"
+          f" one task per ticker (--batch-tickers 1) / batches, 2 workers:"
+          f" {results['... 2w, unbatched'].wall / data_two:.2f}")
     print(f"  whole job, luigi 1 worker / plain: {one.wall / plain_run.wall:.2f};"
           f" 2 workers / plain: {results['luigi, 2 workers'].wall / plain_run.wall:.2f}")
     print(f"  2 workers / 1 worker: wall {results['luigi, 2 workers'].wall / one.wall:.2f},"

@@ -79,10 +79,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_UNIVERSE_SIZES} tickers, {QUICK_BACKFILL_SESSIONS} "
                              f"sessions of {QUICK_TICKERS}")
+    parser.add_argument("--only", choices=("universe", "backfill"),
+                        help="measure one of the two (each takes a quarter of an hour or more)")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(REPO), "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg")}
-    universe_sizes = QUICK_UNIVERSE_SIZES if args.quick else UNIVERSE_SIZES
-    backfill_sessions = QUICK_BACKFILL_SESSIONS if args.quick else BACKFILL_SESSIONS
+    universe_sizes = () if args.only == "backfill" else (
+        QUICK_UNIVERSE_SIZES if args.quick else UNIVERSE_SIZES)
+    backfill_sessions = () if args.only == "universe" else (
+        QUICK_BACKFILL_SESSIONS if args.quick else BACKFILL_SESSIONS)
     real_universe = ["--universe-tickers", QUICK_TICKERS] if args.quick else []
     run_date = dt.date.fromisoformat(RUN_DATE)
 
@@ -112,32 +116,34 @@ def main() -> None:
             backfill_runs[count] = (run, disk)
 
     print(f"Scale, {os.cpu_count()} cores, 1 worker, every case cold in a fresh data root")
-    print(f"\nuniverse: sample source, DailyPipeline as of {RUN_DATE}, N synthetic tickers "
-          "(+ SPY and the deep-dive ticker)")
-    print(f"{'tickers':>8} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>11} {'ms/ticker':>9}"
-          f" {'data stages s':>13}")
-    for count, run in universe_runs.items():
-        print(f"{count:8d} {run.wall:8.1f} {run.cpu:8.1f} {run.maxrss_mb:11.0f}"
-              f" {1000 * run.wall / count:9.0f} {data_stages_seconds(run):13.1f}")
-    smallest, largest = universe_sizes[0], universe_sizes[-1]
-    print(growth_verdict("tickers", (smallest, largest),
-                         (universe_runs[smallest], universe_runs[largest])))
-    data_growth = data_stages_seconds(universe_runs[largest]) / data_stages_seconds(universe_runs[smallest])
-    print(f"data stages alone (inside their run()): {data_growth:.2f}x")
+    if universe_runs:
+        print(f"\nuniverse: sample source, DailyPipeline as of {RUN_DATE}, N synthetic tickers "
+              "(+ SPY and the deep-dive ticker)")
+        print(f"{'tickers':>8} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>11} {'ms/ticker':>9}"
+              f" {'data stages s':>13}")
+        for count, run in universe_runs.items():
+            print(f"{count:8d} {run.wall:8.1f} {run.cpu:8.1f} {run.maxrss_mb:11.0f}"
+                  f" {1000 * run.wall / count:9.0f} {data_stages_seconds(run):13.1f}")
+        smallest, largest = universe_sizes[0], universe_sizes[-1]
+        print(growth_verdict("tickers", (smallest, largest),
+                             (universe_runs[smallest], universe_runs[largest])))
+        data_growth = data_stages_seconds(universe_runs[largest]) / data_stages_seconds(universe_runs[smallest])
+        print(f"data stages alone (inside their run()): {data_growth:.2f}x")
 
-    size = f"{QUICK_TICKERS} + SPY (--quick)" if args.quick else "S&P 100 + SPY"
-    print(f"\nbackfill: real {size} (csv), RangeDaily --of DailyPipeline over the last N "
-          f"sessions up to {RUN_DATE}")
-    print(f"{'sessions':>8} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>11} {'s/session':>9}"
-          f" {'disk MB':>8} {'MB/session':>10}")
-    for count, (run, disk) in backfill_runs.items():
-        print(f"{count:8d} {run.wall:8.1f} {run.cpu:8.1f} {run.maxrss_mb:11.0f}"
-              f" {run.wall / count:9.1f} {disk / 1e6:8.1f} {disk / 1e6 / count:10.1f}")
-    first, last = backfill_sessions[0], backfill_sessions[-1]
-    (first_run, first_disk), (last_run, last_disk) = backfill_runs[first], backfill_runs[last]
-    print(growth_verdict("sessions", (first, last), (first_run, last_run)))
-    print(f"disk {last_disk / first_disk:.2f}x; each session after the first adds "
-          f"{(last_disk - first_disk) / (last - first) / 1e6:.1f} MB")
+    if backfill_runs:
+        size = f"{QUICK_TICKERS} + SPY (--quick)" if args.quick else "S&P 100 + SPY"
+        print(f"\nbackfill: real {size} (csv), RangeDaily --of DailyPipeline over the last N "
+              f"sessions up to {RUN_DATE}")
+        print(f"{'sessions':>8} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>11} {'s/session':>9}"
+              f" {'disk MB':>8} {'MB/session':>10}")
+        for count, (run, disk) in backfill_runs.items():
+            print(f"{count:8d} {run.wall:8.1f} {run.cpu:8.1f} {run.maxrss_mb:11.0f}"
+                  f" {run.wall / count:9.1f} {disk / 1e6:8.1f} {disk / 1e6 / count:10.1f}")
+        first, last = backfill_sessions[0], backfill_sessions[-1]
+        (first_run, first_disk), (last_run, last_disk) = backfill_runs[first], backfill_runs[last]
+        print(growth_verdict("sessions", (first, last), (first_run, last_run)))
+        print(f"disk {last_disk / first_disk:.2f}x; each session after the first adds "
+              f"{(last_disk - first_disk) / (last - first) / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ import functools
 import importlib
 import json
 import logging
-from collections.abc import Mapping
+import os
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,7 +23,7 @@ from momentum_pipeline.foundation.layout import Layout
 from momentum_pipeline.operations.root_lock import RootInUse
 from tasks.completion import (DONE, EXCLUDED, Stamp, input_key, path_state, read_stamp,
                               settings_digest)
-from tasks.config import data, paths
+from tasks.config import batch, data, paths
 from tasks.targets import DataTarget, atomic_path
 
 
@@ -38,10 +40,10 @@ class DataSourceMismatch(RuntimeError):
 
 def source_identity() -> dict[str, str]:
     """What tells two data sources apart: the source, and the seed of the sample market."""
-    settings = data()
-    identity = {"source": settings.source}
-    if settings.source == "sample":
-        identity["sample_seed"] = str(settings.sample_seed)
+    settings = section_values(data)
+    identity = {"source": settings["source"]}
+    if settings["source"] == "sample":
+        identity["sample_seed"] = settings["sample_seed"]
     return identity
 
 
@@ -106,9 +108,11 @@ def marked_running(task: PipelineTask):
 
 
 def forget_running(task: luigi.Task) -> None:
-    """Drop the marker of a task whose end its worker saw and alerted (a killed process)."""
-    if isinstance(task, PipelineTask):
-        task.layout.running(task.task_id).unlink(missing_ok=True)
+    """Drop the marker of a task whose end its worker saw and alerted (a killed process);
+    of a batch, its tickers' markers (the one killed while running, if any)."""
+    for each in (task.members if isinstance(task, TickerStage) else (task,)):
+        if isinstance(each, PipelineTask):
+            each.layout.running(each.task_id).unlink(missing_ok=True)
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -193,6 +197,11 @@ class SessionDateParameter(luigi.DateParameter):
         return session
 
 
+#: Each task class's parameters (:meth:`PipelineTask.get_params`); classes are complete
+#: once their module is imported (``luigi.util.requires`` adds its parameters there).
+_PARAMETERS: dict[type, list[tuple[str, luigi.Parameter]]] = {}
+
+
 class PipelineTask(luigi.Task):
     """Base of every stage.
 
@@ -228,6 +237,14 @@ class PipelineTask(luigi.Task):
 
     #: False for tasks whose completeness is not a stamp (wrappers, ExecuteTrades).
     stamped: ClassVar[bool] = True
+
+    @classmethod
+    def get_params(cls) -> list[tuple[str, luigi.Parameter]]:
+        """Luigi's, found once per class: Luigi scans ``dir(cls)`` at every instantiation,
+        clone and ``input()``, dozens of times per task (about 5 % of a cold run)."""
+        if cls not in _PARAMETERS:
+            _PARAMETERS[cls] = super().get_params()
+        return list(_PARAMETERS[cls])
 
     def complete(self) -> bool:
         # Luigi checks a task here, in the process that schedules it, before any worker
@@ -429,3 +446,91 @@ def split_exclusions(tasks: Mapping[str, TickerTask]) -> tuple[dict[str, TickerT
         else:
             passed[ticker] = task
     return passed, excluded
+
+
+#: Joins a batch's tickers into its ``ticker`` parameter (no ticker contains it).
+BATCH_SEPARATOR = ","
+#: The events Luigi fires for a task's own run; a batch fires them for each ticker instead.
+RUN_EVENTS = (luigi.Event.START, luigi.Event.PROCESSING_TIME, luigi.Event.SUCCESS,
+              luigi.Event.FAILURE)
+_interface = logging.getLogger("luigi-interface")
+
+
+def join_tickers(tickers: Iterable[str]) -> str:
+    return BATCH_SEPARATOR.join(tickers)
+
+
+class TickersFailed(RuntimeError):
+    """Tickers of a batch failed (each reported as its own task); the others are done."""
+
+
+class TickerStage(TickerTask):
+    """A per-ticker stage that Luigi may run for up to ``[batch] tickers`` tickers in one
+    task process (Luigi's task batching): one scheduler round trip and, with several
+    workers, one forked process per batch instead of per ticker, which is what a stage
+    of a hundred small tasks costs most.
+
+    The batch is only how the tickers travel: each runs as its own task instance (its
+    running marker, output, stamp and exclusion), and the events Luigi would fire for it
+    (start, processing time, success, failure: progress, console, alerts) are fired for
+    it. A ticker's unexpected error fails that ticker and, after the others have run,
+    the batch: Luigi then marks the batch's tickers failed for this run, and the next run
+    finds the others done by their stamps.
+    """
+
+    ticker = luigi.Parameter(batch_method=join_tickers,
+                             description="Ticker symbol in Yahoo form (BRK-B, not BRK.B).")
+
+    @property
+    def max_batch_size(self) -> int:  # type: ignore[override]
+        return batch().tickers
+
+    @functools.cached_property
+    def members(self) -> tuple[TickerStage, ...]:
+        """The tasks this instance stands for: itself, or a batch's tickers."""
+        tickers = self.ticker.split(BATCH_SEPARATOR)
+        return (self,) if len(tickers) == 1 else tuple(self.clone(ticker=t) for t in tickers)
+
+    def trigger_event(self, event: str, *args: Any, **kwargs: Any) -> None:
+        """A batch's own run events are its tickers' (fired by :meth:`run`); a killed or
+        timed-out batch process, and an error outside the tickers, are the batch's."""
+        own_outcome = event == luigi.Event.FAILURE and not isinstance(args[1], TickersFailed)
+        if self.members != (self,) and event in RUN_EVENTS and not own_outcome:
+            return
+        super().trigger_event(event, *args, **kwargs)
+
+    def run(self) -> None:
+        if self.members == (self,):
+            super().run()
+            return
+        self.log.info("one process for %d tickers: %s", len(self.members),
+                      ", ".join(member.ticker for member in self.members))
+        failed = []
+        for done, member in enumerate(self.members):
+            self.report_progress(done, len(self.members), f"{member.ticker}")
+            if not member.run_as_task():
+                failed.append(member.ticker)
+        if failed:
+            raise TickersFailed(
+                f"{self.get_task_family()} failed for {', '.join(failed)} (see each ticker's "
+                f"error); the batch's other {len(self.members) - len(failed)} tickers are done")
+
+    def run_as_task(self) -> bool:
+        """Run this ticker as Luigi runs a task: its events around its run; whether it ran."""
+        self.trigger_event(luigi.Event.START, self)
+        started = time.time()
+        try:
+            super().run()
+        except Exception as error:  # noqa: BLE001 - reported as this ticker's failure
+            _interface.exception("[pid %s] failed    %s", os.getpid(), self)
+            self.trigger_event(luigi.Event.FAILURE, self, error)
+            return False
+        self.trigger_event(luigi.Event.PROCESSING_TIME, self, time.time() - started)
+        self.trigger_event(luigi.Event.SUCCESS, self)
+        return True
+
+    def deps(self) -> list[luigi.Task]:
+        """A batch's dependencies are its tickers' (Luigi checks them before a run)."""
+        if self.members == (self,):
+            return super().deps()
+        return [dep for member in self.members for dep in member.deps()]

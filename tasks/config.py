@@ -110,6 +110,18 @@ class report(luigi.Config):  # noqa: N801
                                                    "and MACD the report shows.")
 
 
+class batch(luigi.Config):  # noqa: N801
+    """How the per-ticker stages travel through Luigi (``tasks.base.TickerStage``); read by
+    no stage, so changing it makes nothing stale."""
+
+    tickers = luigi.IntParameter(
+        default=25, description="Tickers a per-ticker stage (fetch, validate, metrics, "
+                                "features) runs in one task process: one scheduler round "
+                                "trip and one worker process per batch instead of per "
+                                "ticker. Each ticker keeps its own output, stamp, exclusion "
+                                "and progress; 1 runs every ticker as its own task.")
+
+
 class console(luigi.Config):  # noqa: N801
     """What a run prints (``tasks.console``)."""
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from luigi.util import requires
 
 from momentum_pipeline.foundation.layout import Layout
-from tasks.base import TickerTask
+from tasks.base import TickerStage
 from tasks.config import features
 from tasks.targets import DataTarget
 from tasks.validate import ValidatePrices
 
 
 @requires(ValidatePrices)
-class BuildFeatures(TickerTask):
+class BuildFeatures(TickerStage):
     """Features -> ``features/<date>/<TICKER>.parquet`` (float64 columns, documented in
     ``momentum_pipeline.features``; their windows are recorded in the provenance),
     checked against the features schema first: a mismatch fails this ticker only.

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from momentum_pipeline.foundation.layout import Layout
-from tasks.base import TickerTask
+from tasks.base import TickerStage
 from tasks.targets import DataTarget
 from tasks.config import data
 from tasks.universe import sector_of
@@ -37,7 +37,7 @@ def csv_file_fingerprint(csv_dir: Path | None, ticker: str) -> dict[str, str | N
     return {"file": str(path), "sha256": file_digest(path)}
 
 
-class FetchPrices(TickerTask):
+class FetchPrices(TickerStage):
     """Raw bars for ``ticker`` up to the run date -> ``data/raw/<date>/<TICKER>.parquet``.
 
     The ``yahoo`` source retries rate limits, time-outs and dropped connections

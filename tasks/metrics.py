@@ -5,14 +5,14 @@ from __future__ import annotations
 from luigi.util import requires
 
 from momentum_pipeline.foundation.layout import Layout
-from tasks.base import TickerTask
+from tasks.base import TickerStage
 from tasks.config import metrics
 from tasks.targets import DataTarget
 from tasks.validate import ValidatePrices
 
 
 @requires(ValidatePrices)
-class CalculateMetrics(TickerTask):
+class CalculateMetrics(TickerStage):
     """Metrics -> ``data/processed/<date>/<TICKER>_metrics.parquet`` and the summary
     ``<TICKER>_metrics.json`` (full-window return, volatility, drawdown, latest values).
 

@@ -7,14 +7,14 @@ import logging
 from luigi.util import requires
 
 from momentum_pipeline.foundation.layout import Layout
-from tasks.base import TickerTask
+from tasks.base import TickerStage
 from tasks.config import validation
 from tasks.fetch import FetchPrices
 from tasks.targets import DataTarget
 
 
 @requires(FetchPrices)
-class ValidatePrices(TickerTask):
+class ValidatePrices(TickerStage):
     """Cleaned bars -> ``data/cleaned/<date>/<TICKER>.parquet`` plus the ticker's
     data-quality record ``<TICKER>.quality.json``.
 

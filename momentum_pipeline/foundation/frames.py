@@ -35,7 +35,9 @@ def _write_table(table: pa.Table, path: Path, provenance: Provenance | None) -> 
         metadata[PROVENANCE_KEY] = json.dumps(provenance.to_dict(), sort_keys=True,
                                               default=str).encode()
         table = table.replace_schema_metadata(metadata)
-    pq.write_table(table, str(path), compression="zstd")
+    # No dictionary pages: prices and indicators are nearly all distinct values, so
+    # trying one per column cost a third of the write and made the files larger.
+    pq.write_table(table, str(path), compression="zstd", use_dictionary=False)
 
 
 def _dates(frame: pd.DataFrame) -> pd.DatetimeIndex | None:
