@@ -7,7 +7,7 @@ Each case runs in a fresh process (imports and the NYSE calendar included), on a
 fresh data root, ValidatePrices (and so FetchPrices) for the 101 members and SPY:
 
   luigi, 1 worker    the local scheduler, tasks in the scheduling process
-  luigi, 2 workers   the local scheduler, one forked process per task
+  luigi, 2 workers   the local scheduler, one forked process per batch of tickers
   luigi, rerun       the 1-worker case again on its finished root: nothing to do
   plain loop         the same domain functions (fetch_csv, write_parquet, read back,
                      clean_prices, quality record, write_parquet) in one process,

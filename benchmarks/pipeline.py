@@ -16,7 +16,7 @@ and SPY:
                      csvdir bundle, matplotlib, weasyprint), importing nothing from
                      this project. The peer: the work without the pipeline.
   luigi, 1 worker    ``luigi --module tasks DailyPipeline --local-scheduler``
-  luigi, 2 workers   the same with ``--workers 2`` (one forked process per task)
+  luigi, 2 workers   the same with ``--workers 2`` (one forked process per task, or per batch of tickers)
   luigi, rerun       the 1-worker case again on its finished root: nothing to do
   ... data stages    the plain script with ``--until signals`` and Luigi's
                      ``GenerateSignals`` (1 worker) cold: everything up to the signals;
