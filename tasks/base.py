@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -391,6 +391,9 @@ class PipelineTask(luigi.Task):
             self.set_status_message(f"{message} ({done}/{total})")
 
 
+TICKER_HELP = "Ticker symbol in Yahoo form (BRK-B, not BRK.B)."
+
+
 class TickerTask(PipelineTask):
     """A per-ticker stage: one instance per (run date, ticker), so a bad ticker fails alone.
 
@@ -401,7 +404,7 @@ class TickerTask(PipelineTask):
     input is fixed has another input key, so the ticker comes back by itself.
     """
 
-    ticker = luigi.Parameter(description="Ticker symbol in Yahoo form (BRK-B, not BRK.B).")
+    ticker = luigi.Parameter(description=TICKER_HELP)
 
     def upstream_exclusion(self) -> Stamp | None:
         """The exclusion of this ticker by a stage this task requires, if any."""
@@ -456,10 +459,6 @@ RUN_EVENTS = (luigi.Event.START, luigi.Event.PROCESSING_TIME, luigi.Event.SUCCES
 _interface = logging.getLogger("luigi-interface")
 
 
-def join_tickers(tickers: Iterable[str]) -> str:
-    return BATCH_SEPARATOR.join(tickers)
-
-
 class TickersFailed(RuntimeError):
     """Tickers of a batch failed (each reported as its own task); the others are done."""
 
@@ -478,8 +477,7 @@ class TickerStage(TickerTask):
     finds the others done by their stamps.
     """
 
-    ticker = luigi.Parameter(batch_method=join_tickers,
-                             description="Ticker symbol in Yahoo form (BRK-B, not BRK.B).")
+    ticker = luigi.Parameter(batch_method=BATCH_SEPARATOR.join, description=TICKER_HELP)
 
     @property
     def max_batch_size(self) -> int:  # type: ignore[override]
@@ -491,23 +489,27 @@ class TickerStage(TickerTask):
         tickers = self.ticker.split(BATCH_SEPARATOR)
         return (self,) if len(tickers) == 1 else tuple(self.clone(ticker=t) for t in tickers)
 
+    @property
+    def is_batch(self) -> bool:
+        return self.members != (self,)
+
     def trigger_event(self, event: str, *args: Any, **kwargs: Any) -> None:
         """A batch's own run events are its tickers' (fired by :meth:`run`); a killed or
         timed-out batch process, and an error outside the tickers, are the batch's."""
         own_outcome = event == luigi.Event.FAILURE and not isinstance(args[1], TickersFailed)
-        if self.members != (self,) and event in RUN_EVENTS and not own_outcome:
+        if self.is_batch and event in RUN_EVENTS and not own_outcome:
             return
         super().trigger_event(event, *args, **kwargs)
 
     def run(self) -> None:
-        if self.members == (self,):
+        if not self.is_batch:
             super().run()
             return
         self.log.info("one process for %d tickers: %s", len(self.members),
                       ", ".join(member.ticker for member in self.members))
         failed = []
         for done, member in enumerate(self.members):
-            self.report_progress(done, len(self.members), f"{member.ticker}")
+            self.report_progress(done, len(self.members), member.ticker)
             if not member.run_as_task():
                 failed.append(member.ticker)
         if failed:
@@ -531,6 +533,6 @@ class TickerStage(TickerTask):
 
     def deps(self) -> list[luigi.Task]:
         """A batch's dependencies are its tickers' (Luigi checks them before a run)."""
-        if self.members == (self,):
+        if not self.is_batch:
             return super().deps()
         return [dep for member in self.members for dep in member.deps()]
