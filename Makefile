@@ -43,6 +43,7 @@ clean:
 # The Docker images the project built and kept as a cache (make test removes its own
 # test image), and the engine's build cache. Leaves every other image alone.
 docker-clean:
+	-docker image prune --force --filter label=io.momentum-pipeline.project
 	-docker image rm $$(docker image ls -q --filter reference='momentum-pipeline' \
 		--filter reference='local/python') 2>/dev/null
 	-docker builder prune --force

@@ -14,6 +14,19 @@ tag=${1:-momentum-pipeline:latest}
 python=${PYTHON:-python3.12}
 export BASE_IMAGE=${BASE_IMAGE:-local/python:3.12-slim}
 export BUILD_IMAGE=${BUILD_IMAGE:-local/python:3.12}
+# A cold build adds about 3 GB under the engine's root (the dependency stage stays as
+# the next build's cache); failing here names the cause, where a full disk fails deep
+# inside a layer with "no space left on device".
+need_gb=${DOCKER_BUILD_FREE_GB:-5}
+docker_root=$(docker info --format '{{.DockerRootDir}}')
+if [[ -d $docker_root ]]; then
+  free_gb=$(df -Pk "$docker_root" | awk 'NR == 2 {print int($4 / 1048576)}')
+  if (( free_gb < need_gb )); then
+    echo "build-image: $docker_root has $free_gb GB free, a build needs $need_gb GB;" \
+      "make docker-clean removes what earlier builds left (DOCKER_BUILD_FREE_GB to change)" >&2
+    exit 1
+  fi
+fi
 
 scripts/build-base-image.sh
 scripts/build-wheels.sh "$python"

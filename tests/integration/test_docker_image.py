@@ -102,3 +102,16 @@ def test_build_features_when_run_in_a_container_then_outputs_equal_the_hosts_byt
     if os.getuid() == 0:
         owners = {(container_root / name).stat().st_uid for name in container_files}
         assert owners == {uid}, "outputs written by another user than the image's"
+
+
+def test_build_image_when_the_engines_disk_is_short_then_it_stops_before_building():
+    build = subprocess.run(["bash", str(REPO / "scripts" / "build-image.sh"),
+                            "momentum-pipeline:never"],
+                           env={**os.environ, "PYTHON": sys.executable,
+                                "DOCKER_BUILD_FREE_GB": "1000000"},
+                           capture_output=True, text=True, timeout=60)
+    root = docker("info", "--format", "{{.DockerRootDir}}").stdout.strip()
+    assert build.returncode == 1
+    assert f"build-image: {root} has" in build.stderr
+    assert "a build needs 1000000 GB" in build.stderr
+    assert docker("image", "inspect", "momentum-pipeline:never").returncode != 0
