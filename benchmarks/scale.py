@@ -15,11 +15,13 @@ Two axes:
              backtest and Luigi's scheduling all grow with the universe. The data
              stages' own share (fetch through signals: the seconds inside their
              ``run()``, Luigi's PROCESSING_TIME event) is printed beside it.
-  backfill   the real S&P 100 (the csv files read in place): ``luigi RangeDaily --of
-             DailyPipeline --reverse`` (oldest date first, as the README's backfill
-             runs) over the last 1, 5 and 20 sessions up to 2025-10-08, each into one
+  backfill   the real S&P 100 (the csv files read in place): the README's backfill,
+             ``python -m tasks.commands.backfill`` (one ``luigi`` run a date, oldest
+             first), over the last 1, 5 and 20 sessions up to 2025-10-08, each into one
              fresh root, with the disk it takes (``du``'s blocks, a part
-             hard-linked from an earlier date counted once: ``benchmarks/storage.py``).
+             hard-linked from an earlier date counted once: ``benchmarks/storage.py``);
+             and its peer, Luigi's ``RangeDaily --of DailyPipeline --reverse`` (one run
+             of every date) over the 20 sessions.
 
 Each axis prints its growth from the smallest to the largest case against linear
 growth (10x the tickers, 20x the sessions), and "linear or better: yes" when wall time
@@ -57,6 +59,11 @@ def backfill_window(count: int, last: dt.date) -> tuple[dt.date, dt.date]:
     """RangeDaily's ``--start`` and (exclusive) ``--stop`` covering the last ``count``
     sessions up to ``last``: calendar days, whose weekends resolve to the Friday before."""
     return sessions_before(last, count)[0].date(), last + dt.timedelta(days=1)
+
+
+def stored(root: Path) -> int:
+    """Bytes a data root takes on disk, each hard-linked part once."""
+    return sum(disk for _, disk in usage(root, {}).values())
 
 
 def data_stages_seconds(run: Measure) -> float:
@@ -104,16 +111,23 @@ def main() -> None:
                 "DailyPipeline", "--date", RUN_DATE, "--data-source", "sample",
                 "--universe-file", str(tickers), root=scratch / f"universe-{count}"), env,
                 scratch / f"universe-{count}.times")
+        csv_source = ["--data-source", "csv", "--data-csv-dir", str(args.csv_dir.resolve()),
+                      *real_universe]
         for count in backfill_sessions:
-            start, stop = backfill_window(count, run_date)
+            start, _ = backfill_window(count, run_date)
             root = scratch / f"backfill-{count}"
-            run = measure(luigi(
+            run = measure([sys.executable, "-m", "tasks.commands.backfill", "--start",
+                           start.isoformat(), "--end", RUN_DATE, "--local-scheduler",
+                           "--workers", "1", "--paths-root", str(root), *csv_source], env)
+            backfill_runs[count] = (run, stored(root))
+        if backfill_sessions:
+            count = backfill_sessions[-1]
+            start, stop = backfill_window(count, run_date)
+            root = scratch / f"range-daily-{count}"
+            range_daily = (measure(luigi(
                 "RangeDaily", "--of", "DailyPipeline", "--param-name", "date",
                 "--start", start.isoformat(), "--stop", stop.isoformat(), "--days-back", "3650",
-                "--reverse", "--data-source", "csv", "--data-csv-dir", str(args.csv_dir.resolve()),
-                *real_universe, root=root), env)
-            disk = sum(disk for _, disk in usage(root, {}).values())
-            backfill_runs[count] = (run, disk)
+                "--reverse", *csv_source, root=root), env), stored(root))
 
     print(f"Scale, {os.cpu_count()} cores, 1 worker, every case cold in a fresh data root")
     if universe_runs:
@@ -132,7 +146,7 @@ def main() -> None:
 
     if backfill_runs:
         size = f"{QUICK_TICKERS} + SPY (--quick)" if args.quick else "S&P 100 + SPY"
-        print(f"\nbackfill: real {size} (csv), RangeDaily --of DailyPipeline over the last N "
+        print(f"\nbackfill: real {size} (csv), python -m tasks.commands.backfill over the last N "
               f"sessions up to {RUN_DATE}")
         print(f"{'sessions':>8} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>11} {'s/session':>9}"
               f" {'disk MB':>8} {'MB/session':>10}")
@@ -144,6 +158,10 @@ def main() -> None:
         print(growth_verdict("sessions", (first, last), (first_run, last_run)))
         print(f"disk {last_disk / first_disk:.2f}x; each session after the first adds "
               f"{(last_disk - first_disk) / (last - first) / 1e6:.1f} MB")
+        peer, peer_disk = range_daily
+        print(f"peer: RangeDaily --reverse, one luigi run of the {last} sessions: "
+              f"{peer.wall:.1f} s wall, {peer.cpu:.1f} s cpu, peak RSS {peer.maxrss_mb:.0f} MB, "
+              f"disk {peer_disk / 1e6:.1f} MB; backfill / RangeDaily: {last_run.wall / peer.wall:.2f}")
 
 
 if __name__ == "__main__":
