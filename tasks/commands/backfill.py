@@ -14,14 +14,35 @@ the data root from the first date to the last.
 A date already done costs a run that finds nothing to do. A failed date does not stop
 the backfill (the day's other tickers and stages went on, and so do the later dates);
 the command names the failed dates and exits with the highest of their Luigi exit codes
-(luigi.cfg ``[retcode]``), 0 when every date is done.
+(luigi.cfg ``[retcode]``), 0 when every date is done. It stops when the data root is held
+by another run (no later date could run either), and on Ctrl-C, saying how to go on.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
+import threading
+
+
+#: The exit code of a command line stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+def signal_seen(signum: int) -> threading.Event:
+    """Set when ``signum`` arrives, which still raises KeyboardInterrupt as Python's
+    default SIGINT handler does: Luigi swallows one raised in an event handler (the
+    progress lines), so the loop also asks the event after each date."""
+    seen = threading.Event()
+
+    def interrupt(received: int, frame: object) -> None:
+        seen.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signum, interrupt)
+    return seen
 
 
 def backfill_dates(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -45,6 +66,8 @@ def run_date(day: dt.date, luigi_flags: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from luigi.retcodes import retcode
+
     from tasks import console
     from tasks.commands.schedule import run_date_at
 
@@ -68,15 +91,32 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no NYSE session from {args.start} to {end}")
 
     console.install()  # progress and the closing summary, as on a luigi command line
+    root_in_use = retcode().already_running
     failed: dict[dt.date, int] = {}
+    ran = 0
+    interrupted = signal_seen(signal.SIGINT)
     for number, day in enumerate(dates, start=1):
         print(f"backfill: {day} ({number}/{len(dates)})", flush=True)
-        code = run_date(day, luigi_flags)
+        try:
+            code = run_date(day, luigi_flags)
+        except KeyboardInterrupt:
+            interrupted.set()
+        if interrupted.is_set():
+            print(f"backfill: interrupted during {day}; run the same command again to go on "
+                  "(the dates done are skipped, and so are the tasks done of this one)",
+                  flush=True)
+            return INTERRUPTED
+        ran += 1
         if code:
             failed[day] = code
-    done = len(dates) - len(failed)
-    print(f"backfill: {done} of {len(dates)} sessions from {dates[0]} to {dates[-1]} done"
-          + "".join(f"; {day} failed (exit {code})" for day, code in failed.items()), flush=True)
+        if code == root_in_use:
+            break  # another run holds the data root: no later date could run either
+    said = (f"backfill: {ran - len(failed)} of {len(dates)} sessions from {dates[0]} to "
+            f"{dates[-1]} done" + "".join(f"; {day} failed (exit {code})"
+                                          for day, code in failed.items()))
+    if ran < len(dates):
+        said += f"; {len(dates) - ran} not run (from {dates[ran]}): the data root is in use"
+    print(said, flush=True)
     return max(failed.values(), default=0)
 
 
