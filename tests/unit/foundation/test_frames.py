@@ -103,6 +103,17 @@ def test_parquet_when_one_more_day_of_same_history_then_closed_years_part_identi
             != (tmp_path / "tuesday.parquet" / "2025-01.parquet").read_bytes())
 
 
+def test_parquet_when_written_through_memory_then_bytes_of_pyarrows_own_file_writer(tmp_path):
+    """The stored format did not change when writes went through memory: pyarrow
+    writing the same table (schema metadata, provenance and all) to a file itself gives
+    the same bytes, part for part."""
+    write_parquet(HISTORY, tmp_path / "AAPL.parquet", FETCHED)
+    for part in sorted((tmp_path / "AAPL.parquet").iterdir()):
+        direct = tmp_path / f"direct-{part.name}"
+        pq.write_table(pq.read_table(part), direct, compression="zstd", use_dictionary=False)
+        assert part.read_bytes() == direct.read_bytes(), part.name
+
+
 def test_parquet_when_rows_in_a_date_column_then_years_months_and_last_month_parts(tmp_path):
     dates = pd.bdate_range("2023-11-01", "2025-10-08")
     positions = pd.DataFrame({"date": dates.repeat(2), "ticker": ["KO", "PEP"] * len(dates),
