@@ -1,6 +1,6 @@
 """The whole daily job on the real S&P 100: the Luigi pipeline against a plain script.
 
-    PYTHONPATH=. python benchmarks/pipeline.py [--csv-dir ../shared/data/ohlcv] [--quick]
+    PYTHONPATH=. python benchmarks/pipeline.py [--csv-dir ../shared/data/ohlcv] [--rounds N] [--quick]
 
 Each case runs as its own subprocess, measured alike (wall seconds; CPU seconds, user +
 system of the process and everything it waited for; peak RSS of the largest process,
@@ -26,6 +26,8 @@ and SPY:
 The Luigi runs go through a small launcher (``luigi.cmdline.luigi_run``, what the
 ``luigi`` command calls) that records each task's processing time (Luigi's
 PROCESSING_TIME event) for the per-stage breakdown of the 1-worker cold run.
+``--rounds N`` runs every case N times, round after round, so a slow spell of a shared
+machine falls on every case alike; each case's middle run counts, and its range is printed.
 ``--quick`` runs 3 tickers + SPY instead (a smoke check; the figures mean little; the
 pipeline also runs its deep-dive ticker there).
 
@@ -39,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -141,10 +144,35 @@ def plain_stages(stdout: str) -> dict[str, float]:
     return json.loads(stdout.strip().splitlines()[-1])["stages"]
 
 
+def one_round(plain: list[str], luigi, run: Path, env: dict[str, str]) -> dict[str, Measure]:
+    """Every case once, cold in fresh folders under ``run`` (the rerun on the 1-worker root)."""
+    run.mkdir(parents=True)
+    results = {"plain script": measure(plain, env),
+               "luigi, 1 worker": measure(luigi("DailyPipeline", run / "one", 1), env,
+                                          run / "one.times"),
+               "luigi, 2 workers": measure(luigi("DailyPipeline", run / "two", 2), env)}
+    results["luigi, rerun"] = measure(luigi("DailyPipeline", run / "one", 1), env)
+    results["plain, data stages"] = measure([*plain, "--until", "signals"], env)
+    results["luigi, data stages"] = measure(luigi("GenerateSignals", run / "signals", 1), env)
+    results["... data stages, 2w"] = measure(luigi("GenerateSignals", run / "signals2", 2), env)
+    results["... 2w, unbatched"] = measure(
+        [*luigi("GenerateSignals", run / "unbatched", 2), "--batch-tickers", "1"], env)
+    return results
+
+
+def middle(runs: list[Measure]) -> Measure:
+    """The run of the middle wall time (of an even number, the slower of the two middle ones):
+    a machine shared with other work slows some runs, never speeds one up."""
+    return sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csv-dir", type=Path, default=REPO.parent / "shared" / "data" / "ohlcv")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_TICKERS} + SPY only")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run every case this many times, the cases of a round one after "
+                             "the other; each case's middle run by wall time counts")
     args = parser.parse_args()
     csv_dir = args.csv_dir.resolve()
     env = {**os.environ, "PYTHONPATH": str(REPO), "LUIGI_CONFIG_PATH": str(REPO / "luigi.cfg")}
@@ -157,32 +185,28 @@ def main() -> None:
                 "--date", RUN_DATE, "--data-source", "csv", "--data-csv-dir", str(csv_dir),
                 "--paths-root", str(root), "--workers", str(workers), *universe]
 
-    results: dict[str, Measure] = {}
+    samples: dict[str, list[Measure]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as scratch:
-        scratch = Path(scratch)
-        results["plain script"] = measure(plain, env)
-        results["luigi, 1 worker"] = measure(luigi("DailyPipeline", scratch / "one", 1), env,
-                                             scratch / "one.times")
-        results["luigi, 2 workers"] = measure(luigi("DailyPipeline", scratch / "two", 2), env,
-                                              scratch / "two.times")
-        results["luigi, rerun"] = measure(luigi("DailyPipeline", scratch / "one", 1), env)
-        results["plain, data stages"] = measure([*plain, "--until", "signals"], env)
-        results["luigi, data stages"] = measure(luigi("GenerateSignals", scratch / "signals", 1), env,
-                                                scratch / "signals.times")
-        results["... data stages, 2w"] = measure(luigi("GenerateSignals", scratch / "signals2", 2), env)
-        results["... 2w, unbatched"] = measure(
-            [*luigi("GenerateSignals", scratch / "unbatched", 2), "--batch-tickers", "1"], env)
+        for round_ in range(args.rounds):
+            run = Path(scratch) / f"round-{round_}"
+            for case, sample in one_round(plain, luigi, run, env).items():
+                samples[case].append(sample)
+            shutil.rmtree(run)
+    results = {case: middle(runs) for case, runs in samples.items()}
 
     plain_run = results["plain script"]
     size = f"{QUICK_TICKERS} + SPY (--quick)" if args.quick else "101 tickers + SPY"
     print(f"DailyPipeline, {size}, real data as of {RUN_DATE}, {os.cpu_count()} cores")
+    if args.rounds > 1:
+        print(f"the middle of {args.rounds} rounds by wall time; 'wall range' is every round's")
     print(f"{'case':<20} {'wall s':>7} {'cpu s':>7} {'max RSS MB':>10} {'tree RSS MB':>11}"
-          f" {'wall x plain':>12}")
+          f" {'wall x plain':>12} {'wall range':>11}")
     for case, m in results.items():
         base = results["plain, data stages"] if "data stages" in case or "2w" in case else plain_run
         tree = f"{m.tree_rss_mb:11.0f}" if m.tree_rss_mb is not None else f"{'-':>11}"
+        walls = [sample.wall for sample in samples[case]]
         print(f"{case:<20} {m.wall:7.1f} {m.cpu:7.1f} {m.maxrss_mb:10.0f} {tree}"
-              f" {m.wall / base.wall:12.2f}")
+              f" {m.wall / base.wall:12.2f} {min(walls):5.1f}-{max(walls):<5.1f}")
 
     print("\nplain script, seconds per stage (its own clock):")
     stages = plain_stages(plain_run.stdout)
