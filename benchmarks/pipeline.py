@@ -147,17 +147,17 @@ def plain_stages(stdout: str) -> dict[str, float]:
 def one_round(plain: list[str], luigi, run: Path, env: dict[str, str]) -> dict[str, Measure]:
     """Every case once, cold in fresh folders under ``run`` (the rerun on the 1-worker root)."""
     run.mkdir(parents=True)
-    results = {"plain script": measure(plain, env),
-               "luigi, 1 worker": measure(luigi("DailyPipeline", run / "one", 1), env,
-                                          run / "one.times"),
-               "luigi, 2 workers": measure(luigi("DailyPipeline", run / "two", 2), env)}
-    results["luigi, rerun"] = measure(luigi("DailyPipeline", run / "one", 1), env)
-    results["plain, data stages"] = measure([*plain, "--until", "signals"], env)
-    results["luigi, data stages"] = measure(luigi("GenerateSignals", run / "signals", 1), env)
-    results["... data stages, 2w"] = measure(luigi("GenerateSignals", run / "signals2", 2), env)
-    results["... 2w, unbatched"] = measure(
-        [*luigi("GenerateSignals", run / "unbatched", 2), "--batch-tickers", "1"], env)
-    return results
+    return {  # in this order: the rerun finds the 1-worker run's root done
+        "plain script": measure(plain, env),
+        "luigi, 1 worker": measure(luigi("DailyPipeline", run / "one", 1), env, run / "one.times"),
+        "luigi, 2 workers": measure(luigi("DailyPipeline", run / "two", 2), env),
+        "luigi, rerun": measure(luigi("DailyPipeline", run / "one", 1), env),
+        "plain, data stages": measure([*plain, "--until", "signals"], env),
+        "luigi, data stages": measure(luigi("GenerateSignals", run / "signals", 1), env),
+        "... data stages, 2w": measure(luigi("GenerateSignals", run / "signals2", 2), env),
+        "... 2w, unbatched": measure(
+            [*luigi("GenerateSignals", run / "unbatched", 2), "--batch-tickers", "1"], env),
+    }
 
 
 def middle(runs: list[Measure]) -> Measure:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 import os
 from pathlib import Path
@@ -36,13 +35,24 @@ def _write_table(table: pa.Table, path: Path, provenance: Provenance | None) -> 
         metadata[PROVENANCE_KEY] = json.dumps(provenance.to_dict(), sort_keys=True,
                                               default=str).encode()
         table = table.replace_schema_metadata(metadata)
+    path.write_bytes(_parquet_bytes(table))
+
+
+def _parquet_bytes(table: pa.Table) -> pa.Buffer:
+    """``table`` as parquet, written in memory: the same bytes as pyarrow writes to a file,
+    without it resolving a file system for the path (a fifth of a small part's write)."""
     # No dictionary pages: prices and indicators are nearly all distinct values, so
     # trying one per column cost a third of the write and made the files larger.
-    # Written to memory first: the same bytes, without pyarrow resolving a file system
-    # for the path (a fifth of a small part's write).
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd", use_dictionary=False)
-    path.write_bytes(sink.getvalue())
+    return sink.getvalue()
+
+
+def _read_table(source: Path | pa.BufferReader, columns: list[str] | None = None) -> pa.Table:
+    """One parquet file through ``pq.ParquetFile``, in this thread: ``pq.read_table``'s
+    dataset machinery and thread pool cost more than reading a ticker's part (a third)."""
+    with pq.ParquetFile(source) as file:
+        return file.read(columns=columns, use_pandas_metadata=True, use_threads=False)
 
 
 def _dates(frame: pd.DataFrame) -> pd.DatetimeIndex | None:
@@ -103,7 +113,8 @@ def part_files(path: str | Path) -> list[Path]:
     path = Path(path)
     if not path.is_dir():
         return [path]
-    parts = sorted(Path(entry.path) for entry in os.scandir(path) if entry.name.endswith(".parquet"))
+    parts = sorted(Path(entry.path) for entry in os.scandir(path)
+                   if entry.name.endswith(".parquet"))
     if not parts:
         raise FileNotFoundError(f"{path}: a frame folder without parquet parts")
     return parts
@@ -120,12 +131,7 @@ def frame_digest(path: str | Path) -> str:
 
 def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
     """The frame written by :func:`write_parquet` at ``path`` (a file or a folder of parts)."""
-    # pq.ParquetFile, in this thread: pq.read_table's dataset machinery and thread pool
-    # cost more than reading a ticker's parts (a third of the read).
-    tables = []
-    for part in part_files(path):
-        with pq.ParquetFile(part) as file:
-            tables.append(file.read(columns=columns, use_pandas_metadata=True, use_threads=False))
+    tables = [_read_table(part, columns) for part in part_files(path)]
     return pa.concat_tables(tables).to_pandas(use_threads=False)
 
 
@@ -152,6 +158,5 @@ def warm_up() -> None:
     tasks preload this so Luigi's forked workers inherit it instead of paying per task.
     """
     frame = pd.DataFrame({"close": [1.0]}, index=pd.DatetimeIndex(["2024-01-02"], name="date"))
-    sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pandas(frame), sink, compression="zstd")
-    pd.read_parquet(io.BytesIO(sink.getvalue().to_pybytes()))
+    table = pa.Table.from_pandas(frame, preserve_index=True, nthreads=1)
+    _read_table(pa.BufferReader(_parquet_bytes(table))).to_pandas(use_threads=False)
