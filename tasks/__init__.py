@@ -5,6 +5,7 @@ time) so a rerun with nothing to do finishes in about a second.
 """
 
 from tasks import alerts  # noqa: F401  (registers the failure alert handler)
+from tasks import base
 from tasks import console, progress  # noqa: F401  (registers the per-stage counts)
 from tasks.backtest import BacktestStrategy, IngestBundle
 from tasks.execution import ExecuteTrades
@@ -18,6 +19,7 @@ from tasks.signals import GenerateSignals
 from tasks.sweep import SweepStrategy
 from tasks.validate import ValidatePrices
 
+base.freeze_heap_at_fork()
 if console.is_luigi_command_line():
     console.install()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import importlib
 import json
 import logging
@@ -137,6 +138,14 @@ def task_logger(name: str) -> logging.Logger:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     return logger
+
+
+@functools.cache
+def freeze_heap_at_fork() -> None:
+    """Freeze the scheduling process's heap for each fork of a task process (and thaw it
+    in the parent after): the child's garbage collector then leaves the objects it
+    inherited alone, instead of writing to, and so copying, every page that holds one."""
+    os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
 
 
 def preload_entry(entry: str) -> None:
