@@ -36,6 +36,7 @@ import pandera.pandas as pa
 from pandas_ta.maps import Imports
 
 from momentum_pipeline.config import FeatureParams
+from momentum_pipeline.schema_batches import per_ticker
 
 
 def _finite_after_warm_up(frame: pd.DataFrame) -> pd.Series:
@@ -58,7 +59,7 @@ def features_schema(params: FeatureParams) -> pa.DataFrameSchema:
         name="features",
         columns={"date": pa.Column("datetime64[ns]", unique=True),
                  **{name: pa.Column("float64", nullable=True) for name in params.columns()}},
-        checks=[pa.Check(_finite_after_warm_up, name="finite_after_warm_up")],
+        checks=[pa.Check(per_ticker(_finite_after_warm_up), name="finite_after_warm_up")],
         strict=True, ordered=True)
 
 

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,7 @@ from pandera.errors import SchemaError, SchemaErrors
 from momentum_pipeline.foundation.calendar import last_session_on_or_before, sessions
 from momentum_pipeline.config import CleaningSettings
 from momentum_pipeline.foundation.exclusions import TickerDataError
+from momentum_pipeline.schema_batches import per_ticker, validate_together
 from momentum_pipeline.sources import quote_rows
 
 PRICES = ["open", "high", "low", "close"]
@@ -144,9 +145,9 @@ RAW_SCHEMA = pa.DataFrameSchema(
     # The table checks handle missing values themselves: ignore_na=False spares pandera
     # a scan of the whole frame for all-missing rows (a third of a validation's time).
     checks=[
-        pa.Check(_dates_sorted, name="dates_sorted_ascending", ignore_na=False,
+        pa.Check(per_ticker(_dates_sorted), name="dates_sorted_ascending", ignore_na=False,
                  error="dates not in ascending order"),
-        pa.Check(_no_conflicting_duplicates, name="no_conflicting_duplicate_dates",
+        pa.Check(per_ticker(_no_conflicting_duplicates), name="no_conflicting_duplicate_dates",
                  ignore_na=False, error="one date with two different bars"),
     ],
     coerce=True,
@@ -358,9 +359,54 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
     Returns the cleaned bars (indexed by session date) and the quality report; raises
     :class:`QualityRejected` when a rule of severity ``reject`` finds anything.
     """
-    report = QualityReport(ticker=ticker, where=where, rows_in=len(raw),
-                           severities=rule_severities(settings.severity))
-    checked = check_schema(RAW_SCHEMA, raw, where, ticker)
+    [outcome] = clean_prices_together([(raw, ticker, where)], run_date, settings)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def clean_prices_together(batch: Sequence[tuple[pd.DataFrame, str, str]], run_date: dt.date,
+                          settings: CleaningSettings = CleaningSettings()
+                          ) -> list[tuple[pd.DataFrame, QualityReport] | Exception]:
+    """:func:`clean_prices` of each ``(raw, ticker, where)`` of ``batch``: its cleaned bars
+    and report, or the error it raises alone. The schemas check the batch in one call
+    each where every ticker passes (:func:`validate_together`), else each ticker alone."""
+    raws = [raw for raw, _, _ in batch]
+    checked_raws = validate_together(RAW_SCHEMA, raws) or [None] * len(raws)
+    outcomes: list[tuple[pd.DataFrame, QualityReport] | Exception] = []
+    for (raw, ticker, where), checked in zip(batch, checked_raws, strict=True):
+        report = QualityReport(ticker=ticker, where=where, rows_in=len(raw),
+                               severities=rule_severities(settings.severity))
+        try:
+            if checked is None:
+                checked = check_schema(RAW_SCHEMA, raw, where, ticker)
+            outcomes.append((_apply_rules(checked, report, run_date, settings), report))
+        except Exception as error:  # noqa: BLE001 - this ticker's, raised by its caller
+            outcomes.append(error)
+    passed = [number for number, outcome in enumerate(outcomes)
+              if not isinstance(outcome, Exception)]
+    frames = [outcomes[number][0] for number in passed]
+    checked_frames = validate_together(CLEANED_SCHEMA, frames) or [None] * len(frames)
+    for number, cleaned in zip(passed, checked_frames, strict=True):
+        frame, report = outcomes[number]
+        try:
+            if cleaned is None:
+                cleaned = check_schema(CLEANED_SCHEMA, frame, report.where, report.ticker)
+        except Exception as error:  # noqa: BLE001 - as above
+            outcomes[number] = error
+            continue
+        report.rows_out = len(cleaned)
+        report.first_date = cleaned.index[0].date().isoformat()
+        report.last_date = cleaned.index[-1].date().isoformat()
+        outcomes[number] = (cleaned, report)
+    return outcomes
+
+
+def _apply_rules(checked: pd.DataFrame, report: QualityReport, run_date: dt.date,
+                settings: CleaningSettings) -> pd.DataFrame:
+    """The cleaning rules on raw bars that passed the raw schema, each recorded in
+    ``report``: the bars for the cleaned schema, or :class:`QualityRejected`."""
+    where, ticker = report.where, report.ticker
     adjusted = ADJUSTED_CLOSE in checked.columns
     frame = checked[["date", *PRICES, "volume", *([ADJUSTED_CLOSE] if adjusted else [])]]
 
@@ -439,11 +485,7 @@ def clean_prices(raw: pd.DataFrame, ticker: str, run_date: dt.date, where: str,
 
     frame["volume"] = np.round(volume).astype("int64")
     frame.index.name = "date"
-    cleaned = check_schema(CLEANED_SCHEMA, frame[[*PRICES, "volume", "filled"]], where, ticker)
-    report.rows_out = len(cleaned)
-    report.first_date = cleaned.index[0].date().isoformat()
-    report.last_date = cleaned.index[-1].date().isoformat()
-    return cleaned, report
+    return frame[[*PRICES, "volume", "filled"]]
 
 
 @functools.cache

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import luigi
 from luigi.task import flatten
@@ -26,6 +26,9 @@ from tasks.completion import (DONE, EXCLUDED, Stamp, input_key, path_state, read
                               settings_digest)
 from tasks.config import batch, data, paths
 from tasks.targets import DataTarget, atomic_path
+
+if TYPE_CHECKING:
+    from momentum_pipeline.foundation.provenance import Provenance
 
 
 def data_layout() -> Layout:
@@ -122,11 +125,12 @@ _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_FILE_ONLY = {"console": False}
 
 
-def task_logger(name: str) -> logging.Logger:
+def task_logger(name: str, layout: Layout | None = None) -> logging.Logger:
     """The logger of one task family, writing to ``logs/<name>.log`` under the data root
-    (only this root's: a process that ran tasks on another root stops writing there)."""
+    (``layout``'s, by default the configured one: only this root's; a process that ran
+    tasks on another root stops writing there)."""
     logger = logging.getLogger(f"momentum.{name}")
-    log_file = data_layout().task_log(name)
+    log_file = (layout or data_layout()).task_log(name)
     for handler in [h for h in logger.handlers if isinstance(h, logging.FileHandler)]:
         if handler.baseFilename != str(log_file):
             logger.removeHandler(handler)
@@ -376,15 +380,15 @@ class PipelineTask(luigi.Task):
         """The output ``name`` of ``stage`` for the run date."""
         return DataTarget(str(self.folder(stage) / name), self.layout)
 
-    def derived(self, source: DataTarget, **parameters: Any):
-        """The provenance of an output made from ``source`` by this task with
-        ``parameters`` (beside the task's own)."""
-        return source.provenance().derive(self.task_id,
-                                          parameters={**self.parameters(), **parameters})
+    def derived(self, source: DataTarget | Provenance, **parameters: Any) -> Provenance:
+        """The provenance of an output made from ``source`` (an input, or its provenance
+        when already read) by this task with ``parameters`` (beside the task's own)."""
+        provenance = source.provenance() if isinstance(source, DataTarget) else source
+        return provenance.derive(self.task_id, parameters={**self.parameters(), **parameters})
 
     @property
     def log(self) -> logging.Logger:
-        return task_logger(self.get_task_family())
+        return task_logger(self.get_task_family(), self.layout)
 
     def parameters(self) -> dict[str, str]:
         """The task's significant parameters, as recorded in provenance."""
@@ -424,10 +428,13 @@ class TickerTask(PipelineTask):
                     return stamp
         return None
 
+    #: The stamp taken before this ticker's batch read its inputs (``TickerStage``).
+    early_stamp: Stamp | None = None
+
     def build(self) -> None:
         from momentum_pipeline.foundation.exclusions import TickerDataError
 
-        done = self.new_stamp()
+        done = self.early_stamp or self.new_stamp()
         upstream = self.upstream_exclusion()
         if upstream is not None:
             self.write_stamp(replace(done, status=EXCLUDED, stage=upstream.stage,
@@ -483,7 +490,8 @@ class TickerStage(TickerTask):
     (start, processing time, success, failure: progress, console, alerts) are fired for
     it. A ticker's unexpected error fails that ticker and, after the others have run,
     the batch: Luigi then marks the batch's tickers failed for this run, and the next run
-    finds the others done by their stamps.
+    finds the others done by their stamps. A stage may compute what is cheaper done for
+    the whole batch first (:meth:`computed_together`); each ticker then writes its own.
     """
 
     ticker = luigi.Parameter(batch_method=BATCH_SEPARATOR.join, description=TICKER_HELP)
@@ -516,6 +524,7 @@ class TickerStage(TickerTask):
             return
         self.log.info("one process for %d tickers: %s", len(self.members),
                       ", ".join(member.ticker for member in self.members))
+        self.prepare_members()
         failed = []
         for done, member in enumerate(self.members):
             self.report_progress(done, len(self.members), member.ticker)
@@ -525,6 +534,39 @@ class TickerStage(TickerTask):
             raise TickersFailed(
                 f"{self.get_task_family()} failed for {', '.join(failed)} (see each ticker's "
                 f"error); the batch's other {len(self.members) - len(failed)} tickers are done")
+
+    #: What :meth:`computed_together` gave this ticker: its result, or the error it raised.
+    prepared: Any = None
+
+    def prepare_members(self) -> None:
+        """Give each ticker of the batch that is not excluded upstream its stamp, taken
+        before the batch reads its inputs, and its result of :meth:`computed_together`."""
+        ready = [member for member in self.members if member.upstream_exclusion() is None]
+        for member in ready:
+            member.early_stamp = member.new_stamp()
+        try:
+            outcomes = self.computed_together(ready)
+        except BaseException:
+            for member in ready:
+                member.early_stamp = None
+            raise
+        for member, outcome in zip(ready, outcomes or [None] * len(ready), strict=True):
+            member.prepared = outcome
+
+    def computed_together(self, members: list[TickerStage]) -> list[Any] | None:
+        """For a batch, before its tickers run one by one: the work cheaper done for all of
+        them at once (one schema validation for the batch), one result per member, or the
+        error a member raised, which its own run raises (so it fails alone). ``None`` (the
+        default): each ticker computes alone in its ``produce``."""
+        return None
+
+    def take_prepared(self) -> Any:
+        """This ticker's result from :meth:`computed_together` (``None`` if it computes
+        alone), raising the error it got there as its own."""
+        outcome, self.prepared = self.prepared, None
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     def run_as_task(self) -> bool:
         """Run this ticker as Luigi runs a task: its events around its run; whether it ran."""
@@ -536,6 +578,8 @@ class TickerStage(TickerTask):
             _interface.exception("[pid %s] failed    %s", os.getpid(), self)
             self.trigger_event(luigi.Event.FAILURE, self, error)
             return False
+        finally:  # Luigi keeps task instances: a later run in this process starts afresh
+            self.early_stamp = self.prepared = None
         self.trigger_event(luigi.Event.PROCESSING_TIME, self, time.time() - started)
         self.trigger_event(luigi.Event.SUCCESS, self)
         return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from luigi.util import requires
 
 from momentum_pipeline.foundation.layout import Layout
@@ -9,6 +11,11 @@ from tasks.base import TickerStage
 from tasks.config import features
 from tasks.targets import DataTarget
 from tasks.validate import ValidatePrices
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from momentum_pipeline.foundation.provenance import Provenance
 
 
 @requires(ValidatePrices)
@@ -29,13 +36,49 @@ class BuildFeatures(TickerStage):
         return self.target(Layout.FEATURES, f"{self.ticker}.parquet")
 
     def produce(self) -> None:
-        from momentum_pipeline.features import build_features, features_schema
-        from momentum_pipeline.validation import check_schema
+        provenance, frame = self.take_prepared() or self.checked(*self.unchecked())
+        params = features().settings()
+        self.output().write_frame(frame, self.derived(provenance, **params.to_dict()))
+        self.log.info("%s: %d rows x %d features", self.ticker, *frame.shape)
+
+    def unchecked(self) -> tuple[Provenance, pd.DataFrame]:
+        """The provenance of the cleaned bars, and the features built from them."""
+        from momentum_pipeline.features import build_features
 
         prices = self.input()["prices"]
-        params = features().settings()
-        frame = build_features(prices.read_frame(columns=["close", "volume"]), params)
-        check_schema(features_schema(params), frame.reset_index(), self.output().path,
-                     self.ticker)
-        self.output().write_frame(frame, self.derived(prices, **params.to_dict()))
-        self.log.info("%s: %d rows x %d features", self.ticker, *frame.shape)
+        frame = build_features(prices.read_frame(columns=["close", "volume"]),
+                               features().settings())
+        return prices.provenance(), frame
+
+    def checked(self, provenance: Provenance, frame: pd.DataFrame
+                ) -> tuple[Provenance, pd.DataFrame]:
+        """``frame`` after the features schema (with its dates as a column, so errors name
+        them), or :class:`~momentum_pipeline.validation.SchemaMismatch`."""
+        from momentum_pipeline.features import features_schema
+        from momentum_pipeline.validation import check_schema
+
+        check_schema(features_schema(features().settings()), frame.reset_index(),
+                     self.output().path, self.ticker)
+        return provenance, frame
+
+    def computed_together(self, members: list[BuildFeatures]) -> list[Any] | None:
+        """The batch's features checked by the schema in one pandera call where all pass,
+        else each alone: each ticker's provenance and features, or its error. A ticker
+        whose features cannot be built: each ticker alone, so it fails alone."""
+        from momentum_pipeline.features import features_schema
+        from momentum_pipeline.schema_batches import validate_together
+
+        try:
+            built = [member.unchecked() for member in members]
+        except Exception:  # noqa: BLE001 - raised again by that ticker's own run
+            return None
+        schema = features_schema(features().settings())
+        if validate_together(schema, [frame.reset_index() for _, frame in built]) is not None:
+            return built
+        outcomes: list[Any] = []
+        for member, (provenance, frame) in zip(members, built, strict=True):
+            try:
+                outcomes.append(member.checked(provenance, frame))
+            except Exception as error:  # noqa: BLE001 - raised by that ticker's own run
+                outcomes.append(error)
+        return outcomes

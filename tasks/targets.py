@@ -53,9 +53,12 @@ def atomic_path(final: str | Path, *, exclusive: bool = False) -> Iterator[Path]
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    if not exclusive:
-        for stale in final.parent.glob(f".{final.name}{TMP_MARK}*"):
-            _remove(stale)
+    if not exclusive:  # a prefix, not a glob: pathlib compiles a pattern per name
+        prefix = f".{final.name}{TMP_MARK}"
+        with os.scandir(final.parent) as entries:
+            stale = [Path(entry.path) for entry in entries if entry.name.startswith(prefix)]
+        for path in stale:
+            _remove(path)
     tmp = final.parent / f".{final.name}{TMP_MARK}{os.getpid()}"
     try:
         yield tmp

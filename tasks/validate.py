@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from luigi.util import requires
 
@@ -11,6 +12,12 @@ from tasks.base import TickerStage
 from tasks.config import validation
 from tasks.fetch import FetchPrices
 from tasks.targets import DataTarget
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from momentum_pipeline.foundation.provenance import Provenance
+    from momentum_pipeline.validation import QualityReport
 
 
 @requires(FetchPrices)
@@ -31,13 +38,8 @@ class ValidatePrices(TickerStage):
                 "quality": self.target(Layout.CLEANED, f"{self.ticker}.quality.json")}
 
     def produce(self) -> None:
-        from momentum_pipeline.validation import clean_prices
-
-        raw = self.input()
-        provenance = raw.provenance()
-        where = provenance.inputs.get("file") or f"{provenance.source}:{self.ticker}"
+        provenance, cleaned, report = self.take_prepared() or self.cleaned_alone()
         settings = validation().settings()
-        cleaned, report = clean_prices(raw.read_frame(), self.ticker, self.date, str(where), settings)
         after = provenance.inputs.get("rows_after_run_date", {})
         report.rows_after_run_date = after.get("count", 0)
         self.alert_recent_warnings(report, settings.warn_alert_sessions)
@@ -49,10 +51,40 @@ class ValidatePrices(TickerStage):
             self.log.log(logging.WARNING if rule.severity == "warn" else logging.INFO,
                          "%s: rule %s (%s) %s %d rows (first: %s)", self.ticker, name,
                          rule.severity, rule.action, rule.count, ", ".join(rule.dates[:3]))
-        derived = self.derived(raw, **settings.thresholds(), price_basis=report.price_basis)
+        derived = self.derived(provenance, **settings.thresholds(), price_basis=report.price_basis)
         outputs = self.output()
         outputs["quality"].write_json(report.to_dict())
         outputs["prices"].write_frame(cleaned, derived)
+
+    def raw_bars(self) -> tuple[pd.DataFrame, Provenance, str]:
+        """The raw bars, their provenance, and the input they name in errors (the file)."""
+        raw = self.input()
+        provenance = raw.provenance()
+        where = provenance.inputs.get("file") or f"{provenance.source}:{self.ticker}"
+        return raw.read_frame(), provenance, str(where)
+
+    def cleaned_alone(self) -> tuple[Provenance, pd.DataFrame, QualityReport]:
+        from momentum_pipeline.validation import clean_prices
+
+        frame, provenance, where = self.raw_bars()
+        return provenance, *clean_prices(frame, self.ticker, self.date, where,
+                                         validation().settings())
+
+    def computed_together(self, members: list[ValidatePrices]) -> list[Any] | None:
+        """The batch's bars checked by each schema in one pandera call, where all pass
+        (``clean_prices_together``): the provenance, cleaned bars and report of each
+        ticker, or its error. An unreadable input: each ticker alone, so it fails alone."""
+        from momentum_pipeline.validation import clean_prices_together
+
+        try:
+            inputs = [member.raw_bars() for member in members]
+        except Exception:  # noqa: BLE001 - raised again by that ticker's own run
+            return None
+        outcomes = clean_prices_together(
+            [(frame, member.ticker, where) for member, (frame, _, where) in zip(members, inputs)],
+            self.date, validation().settings())
+        return [outcome if isinstance(outcome, Exception) else (provenance, *outcome)
+                for (_, provenance, _), outcome in zip(inputs, outcomes, strict=True)]
 
     def alert_recent_warnings(self, report, sessions: int) -> None:
         """Alert the ``warn`` findings dated within the last ``sessions`` sessions up to

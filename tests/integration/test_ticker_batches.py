@@ -12,9 +12,12 @@ import pytest
 from luigi.execution_summary import LuigiStatusCode
 
 import momentum_pipeline.metrics
+import momentum_pipeline.validation
 from momentum_pipeline.operations.alerts import alerts_of_run
+from tasks.features import BuildFeatures
 from tasks.metrics import CalculateMetrics
 from tasks.signals import GenerateSignals
+from tasks.validate import ValidatePrices
 from tests.conftest import run_tasks
 from tests.integration.test_fetch_validate import configured
 from tests.integration.test_partial_failure import stamp_times
@@ -109,3 +112,52 @@ def test_batch_when_one_ticker_raises_then_it_alone_fails_and_the_next_run_redoe
     assert second.status == LuigiStatusCode.SUCCESS
     assert len(rerun) == 1 and "CalculateMetrics" in next(iter(rerun))
     assert "MSFT" in next(iter(rerun))
+
+
+
+#: Where a bug met by one ticker is injected into a stage that computes its batch together
+#: before writing each ticker (``computed_together``), and how its arguments name the
+#: ticker: inside the joint cleaning, and in reading or building one ticker's inputs.
+JOINT_WORK = {
+    "ValidatePrices, cleaning rules": (ValidatePrices, momentum_pipeline.validation,
+                                       "_apply_rules", lambda checked, report, *_: report.ticker),
+    "ValidatePrices, reading": (ValidatePrices, ValidatePrices, "raw_bars",
+                                lambda task: task.ticker),
+    "BuildFeatures, building": (BuildFeatures, BuildFeatures, "unchecked",
+                                lambda task: task.ticker),
+}
+
+
+@pytest.mark.parametrize("where", JOINT_WORK, ids=list(JOINT_WORK))
+def test_batch_when_one_ticker_breaks_the_batchs_joint_work_then_it_alone_fails(
+        tmp_path, monkeypatch, where):
+    family, owner, name, ticker_of = JOINT_WORK[where]
+    real = getattr(owner, name)
+
+    def broken_for_msft(*args, **kwargs):
+        if ticker_of(*args) == "MSFT":
+            raise ZeroDivisionError("injected: a bug met by MSFT's data only")
+        return real(*args, **kwargs)
+
+    root = tmp_path / "var"
+    tasks = [family(date=RUN_DATE, ticker=t) for t in UNIVERSE]
+    with configured(root, universe_tickers=TICKERS, batch_tickers="25"):
+        monkeypatch.setattr(owner, name, broken_for_msft)
+        first = run_tasks(*tasks)
+        done = {task.ticker for task in tasks if task.complete()}
+        alerts = alerts_of_run(root / "logs" / "alerts.log", RUN_DATE)
+        monkeypatch.setattr(owner, name, real)
+        second = run_tasks(*tasks)
+        again = family(date=RUN_DATE, ticker=",".join(UNIVERSE))  # one batch, run directly
+        again.run()
+
+    stage = family.__name__
+    assert first.status == LuigiStatusCode.FAILED
+    assert [sorted(tickers) for tickers in batches(root, stage)][0] == sorted(UNIVERSE)
+    assert done == set(UNIVERSE) - {"MSFT"}
+    [alert] = [a for a in alerts if a.outcome == "failed"]
+    assert (alert.family, alert.parameters["ticker"]) == (stage, "MSFT")
+    assert "ZeroDivisionError: injected" in alert.error
+    assert second.status == LuigiStatusCode.SUCCESS
+    # nothing of a batch stays on Luigi's task instances, which a later run reuses
+    assert [m.ticker for m in again.members if m.prepared or m.early_stamp] == []
