@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
+import luigi
 import pytest
 from luigi.execution_summary import LuigiStatusCode
 
@@ -160,4 +162,31 @@ def test_batch_when_one_ticker_breaks_the_batchs_joint_work_then_it_alone_fails(
     assert "ZeroDivisionError: injected" in alert.error
     assert second.status == LuigiStatusCode.SUCCESS
     # nothing of a batch stays on Luigi's task instances, which a later run reuses
-    assert [m.ticker for m in again.members if m.prepared or m.early_stamp] == []
+    assert [m.ticker for m in again.members
+            if m.prepared or m.early_stamp or m.prepared_seconds] == []
+
+
+def test_batch_when_its_tickers_are_cleaned_together_then_each_ticker_reports_its_share_of_that_time(
+        tmp_path, monkeypatch):
+    real = momentum_pipeline.validation.clean_prices_together
+    pause = 2.4  # seconds: far above a ticker's own run (about 10 ms)
+
+    def slow(*args, **kwargs):
+        time.sleep(pause)
+        return real(*args, **kwargs)
+
+    reported: dict[str, float] = {}
+    real_trigger = ValidatePrices.trigger_event
+
+    def record(task, event, *args, **kwargs):
+        if event == luigi.Event.PROCESSING_TIME and not task.is_batch:
+            reported[task.ticker] = args[1]
+        return real_trigger(task, event, *args, **kwargs)
+
+    monkeypatch.setattr(momentum_pipeline.validation, "clean_prices_together", slow)
+    monkeypatch.setattr(ValidatePrices, "trigger_event", record)
+    with configured(tmp_path / "var", universe_tickers=TICKERS, batch_tickers="25"):
+        assert run_tasks(*(ValidatePrices(date=RUN_DATE, ticker=t) for t in UNIVERSE)
+                         ).status == LuigiStatusCode.SUCCESS
+    assert sorted(reported) == sorted(UNIVERSE)
+    assert min(reported.values()) >= pause / len(UNIVERSE)
