@@ -113,8 +113,9 @@ def marked_running(task: PipelineTask):
 
 def forget_running(task: luigi.Task) -> None:
     """Drop the marker of a task whose end its worker saw and alerted (a killed process);
-    of a batch, its tickers' markers (the one killed while running, if any)."""
-    for each in (task.members if isinstance(task, TickerStage) else (task,)):
+    of a batch, its own (killed in its joint work) and its tickers' (the one killed
+    while running, if any)."""
+    for each in ((task, *task.members) if isinstance(task, TickerStage) else (task,)):
         if isinstance(each, PipelineTask):
             each.layout.running(each.task_id).unlink(missing_ok=True)
 
@@ -549,7 +550,8 @@ class TickerStage(TickerTask):
             member.early_stamp = member.new_stamp()
         started = time.time()
         try:
-            outcomes = self.computed_together(ready)
+            with marked_running(self):  # killed here, the next run's alert names the batch
+                outcomes = self.computed_together(ready)
         except BaseException:
             for member in ready:
                 member.early_stamp = None

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from momentum_pipeline.foundation.universe import load_universe
+from momentum_pipeline.operations.alerts import parse_alert_log
 from tasks.config import CONFIG_DIR
 from tests.conftest import REAL_OHLCV, REPO
 
@@ -75,3 +76,46 @@ def test_stage_when_killed_mid_run_then_outputs_complete_or_absent_and_rerun_com
     assert rerun.returncode == 0, errors.decode()[-2000:]
     assert cleaned_count(root) == len(TICKERS)
     assert [p.name for p in root.rglob(".*")] == []  # the rerun swept the temporaries
+
+
+def test_stage_when_killed_while_a_batch_is_cleaned_together_then_the_rerun_alerts_that_batch(
+        tmp_path):
+    root, paused = tmp_path / "var", tmp_path / "paused"
+    tickers = list(TICKERS[:3])
+    stage = f"""
+import datetime, pathlib, time, luigi, tasks
+import momentum_pipeline.validation as validation
+alone = validation.clean_prices_together
+def paused(batch, *args, **kwargs):  # a batch's joint cleaning, held until the test kills it
+    if len(batch) > 1:
+        pathlib.Path({str(paused)!r}).touch()
+        time.sleep(600)
+    return alone(batch, *args, **kwargs)
+validation.clean_prices_together = paused
+luigi.build([tasks.ValidatePrices(date=datetime.date.fromisoformat({RUN_DATE!r}), ticker=t)
+             for t in {tickers!r}], local_scheduler=True, workers=1, log_level="WARNING")
+"""
+    settings = tmp_path / "stage.cfg"
+    settings.write_text(f"[paths]\nroot = {root}\n[data]\nsource = csv\ncsv_dir = {REAL_OHLCV}\n")
+    env = {**os.environ, "LUIGI_CONFIG_PATH": str(settings), "PYTHONPATH": str(REPO)}
+    first = subprocess.Popen([sys.executable, "-c", stage], cwd=REPO, env=env,
+                             start_new_session=True, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while not paused.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert paused.exists(), first.stderr.read().decode()[-2000:]
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+
+    unpaused = stage.replace("validation.clean_prices_together = paused\n", "")
+    rerun = subprocess.run([sys.executable, "-c", unpaused], cwd=REPO, env=env,
+                           capture_output=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-2000:]
+    alerts = parse_alert_log((root / "logs" / "alerts.log").read_text())
+    killed = [alert for alert in alerts if alert.outcome == "killed"]
+    assert [(a.family, a.parameters["ticker"]) for a in killed] == [
+        ("ValidatePrices", ",".join(tickers))]
+    assert killed[0].error.startswith("WorkerKilled: ") and "while this task ran" in killed[0].error
+    assert cleaned_count(root) == len(tickers)
+    assert list((root / "state" / "running").glob("*")) == []
