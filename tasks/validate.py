@@ -64,6 +64,8 @@ class ValidatePrices(TickerStage):
         return raw.read_frame(), provenance, str(where)
 
     def cleaned_alone(self) -> tuple[Provenance, pd.DataFrame, QualityReport]:
+        """This ticker's bars cleaned on their own (not in a batch): their provenance, the
+        cleaned bars and the quality report, or the ticker's error."""
         from momentum_pipeline.validation import clean_prices
 
         frame, provenance, where = self.raw_bars()
