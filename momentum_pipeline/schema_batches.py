@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,6 +100,23 @@ def validate_together(schema: pa.DataFrameSchema,
     return [checked.iloc[end - length:end].set_index(index) if index
             else checked.iloc[end - length:end].set_axis(frame.index)
             for frame, end, length in zip(frames, ends, lengths, strict=True)]
+
+
+def validated_each(schema: pa.DataFrameSchema, frames: Sequence[pd.DataFrame],
+                   alone: Callable[[int, pd.DataFrame], Any]) -> list[Any]:
+    """Per frame, what :func:`validate_together` gives it where all pass; else what
+    ``alone(position, frame)`` returns, or the error it raises (a ticker's own error,
+    for its own run to raise)."""
+    together = validate_together(schema, frames)
+    if together is not None:
+        return together
+    outcomes: list[Any] = []
+    for position, frame in enumerate(frames):
+        try:
+            outcomes.append(alone(position, frame))
+        except Exception as error:  # noqa: BLE001 - that ticker's, raised by its own run
+            outcomes.append(error)
+    return outcomes
 
 
 def _coerces(schema: pa.DataFrameSchema) -> bool:

@@ -59,7 +59,7 @@ from pandera.errors import SchemaError, SchemaErrors
 from momentum_pipeline.foundation.calendar import last_session_on_or_before, sessions
 from momentum_pipeline.config import CleaningSettings
 from momentum_pipeline.foundation.exclusions import TickerDataError
-from momentum_pipeline.schema_batches import per_ticker, validate_together
+from momentum_pipeline.schema_batches import per_ticker, validated_each
 from momentum_pipeline.sources import quote_rows
 
 PRICES = ["open", "high", "low", "close"]
@@ -370,30 +370,29 @@ def clean_prices_together(batch: Sequence[tuple[pd.DataFrame, str, str]], run_da
                           ) -> list[tuple[pd.DataFrame, QualityReport] | Exception]:
     """:func:`clean_prices` of each ``(raw, ticker, where)`` of ``batch``: its cleaned bars
     and report, or the error it raises alone. The schemas check the batch in one call
-    each where every ticker passes (:func:`validate_together`), else each ticker alone."""
-    raws = [raw for raw, _, _ in batch]
-    checked_raws = validate_together(RAW_SCHEMA, raws) or [None] * len(raws)
+    each where every ticker passes, else each ticker alone (:func:`validated_each`)."""
+    checked_raws = validated_each(
+        RAW_SCHEMA, [raw for raw, _, _ in batch],
+        lambda number, raw: check_schema(RAW_SCHEMA, raw, batch[number][2], batch[number][1]))
     outcomes: list[tuple[pd.DataFrame, QualityReport] | Exception] = []
     for (raw, ticker, where), checked in zip(batch, checked_raws, strict=True):
         report = QualityReport(ticker=ticker, where=where, rows_in=len(raw),
                                severities=rule_severities(settings.severity))
         try:
-            if checked is None:
-                checked = check_schema(RAW_SCHEMA, raw, where, ticker)
+            if isinstance(checked, Exception):
+                raise checked
             outcomes.append((_apply_rules(checked, report, run_date, settings), report))
         except Exception as error:  # noqa: BLE001 - this ticker's, raised by its caller
             outcomes.append(error)
     passed = [number for number, outcome in enumerate(outcomes)
               if not isinstance(outcome, Exception)]
-    frames = [outcomes[number][0] for number in passed]
-    checked_frames = validate_together(CLEANED_SCHEMA, frames) or [None] * len(frames)
-    for number, cleaned in zip(passed, checked_frames, strict=True):
-        frame, report = outcomes[number]
-        try:
-            if cleaned is None:
-                cleaned = check_schema(CLEANED_SCHEMA, frame, report.where, report.ticker)
-        except Exception as error:  # noqa: BLE001 - as above
-            outcomes[number] = error
+    reports = [outcomes[number][1] for number in passed]
+    checked_frames = validated_each(
+        CLEANED_SCHEMA, [outcomes[number][0] for number in passed],
+        lambda at, frame: check_schema(CLEANED_SCHEMA, frame, reports[at].where, reports[at].ticker))
+    for number, report, cleaned in zip(passed, reports, checked_frames, strict=True):
+        if isinstance(cleaned, Exception):
+            outcomes[number] = cleaned
             continue
         report.rows_out = len(cleaned)
         report.first_date = cleaned.index[0].date().isoformat()

@@ -66,19 +66,14 @@ class BuildFeatures(TickerStage):
         else each alone: each ticker's provenance and features, or its error. A ticker
         whose features cannot be built: each ticker alone, so it fails alone."""
         from momentum_pipeline.features import features_schema
-        from momentum_pipeline.schema_batches import validate_together
+        from momentum_pipeline.schema_batches import validated_each
 
         try:
             built = [member.unchecked() for member in members]
         except Exception:  # noqa: BLE001 - raised again by that ticker's own run
             return None
-        schema = features_schema(features().settings())
-        if validate_together(schema, [frame.reset_index() for _, frame in built]) is not None:
-            return built
-        outcomes: list[Any] = []
-        for member, (provenance, frame) in zip(members, built, strict=True):
-            try:
-                outcomes.append(member.checked(provenance, frame))
-            except Exception as error:  # noqa: BLE001 - raised by that ticker's own run
-                outcomes.append(error)
-        return outcomes
+        checked = validated_each(features_schema(features().settings()),
+                                 [frame.reset_index() for _, frame in built],
+                                 lambda number, _: members[number].checked(*built[number]))
+        return [outcome if isinstance(outcome, Exception) else result
+                for result, outcome in zip(built, checked, strict=True)]
